@@ -1,0 +1,69 @@
+"""Entry point of the ``docgates`` command: one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from .. import __version__
+
+# name -> module under docgates.cli; each has add_arguments(parser) and run(args) -> int.
+COMMANDS = {
+    "check": "Run every gate over the project; exit 0 clean, 1 error findings, 2 usage error.",
+    "review": "Record a review: set 'reviewed' in page front matter, touching nothing else.",
+    "stale": "List stale and soon-due pages grouped by owner.",
+    "new": "Scaffold a page of a type from its template.",
+    "leaderboard": "Docs-day scores from git history.",
+    "linkcheck": "Crawl the built site with LinkChecker on a loopback server.",
+    "baseline": "Record current findings so checks fail only on new ones.",
+    "setup": "Install and verify offline data docgates needs (the CMU pronouncing dictionary).",
+}
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit status 2 with a one-line message."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="docgates", description="Docs-as-code quality gates for MkDocs sites."
+    )
+    parser.add_argument("--version", action="version", version=f"docgates {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"{__package__}.{name.replace('-', '_')}")
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as exc:
+        print(f"docgates {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("DOCGATES_DEBUG"):
+            raise
+        print(
+            f"docgates {args.command}: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a docgates bug: rerun with DOCGATES_DEBUG=1 for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

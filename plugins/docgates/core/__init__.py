@@ -1,0 +1,1 @@
+"""The engine-agnostic gate core. Nothing in this package may import ``mkdocs``."""

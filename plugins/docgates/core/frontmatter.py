@@ -1,0 +1,235 @@
+"""Page front matter: strict, safe YAML with precise line numbers.
+
+MkDocs silently drops front matter it cannot parse; docgates reports it instead, with the
+file line of the problem. Aliases are refused outright (an alias "bomb" cannot expand), and
+YAML tags that construct objects are refused by the safe constructor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+
+from .dates import DateError, Interval, parse_date, parse_interval
+from .findings import Finding, SeverityPolicy
+
+RULE = "frontmatter/invalid"
+# Keys the contract gives a meaning to, with the checker of each value.
+KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and duplicate keys, and remembers key lines."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        # Kept as text: PyYAML raises a bare ValueError for 2026-13-45, and the date checks
+        # below give the author a better message with the line.
+        return self.construct_scalar(node)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first at line {seen[key] + 1} of the front matter)",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+@dataclass
+class PageSource:
+    """A Markdown page split into front matter and body, with typed contract fields."""
+
+    path: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    has_front_matter: bool = False
+    front_matter_valid: bool = True
+    findings: list[Finding] = field(default_factory=list)
+    reviewed: dt.date | None = None
+    review_every: Interval | None = None
+    owners: list[str] = field(default_factory=list)
+    type: str | None = None
+    archived: bool = False
+
+    def line_of(self, key: str) -> int:
+        """The file line of a top-level front matter key, else the front matter's first line."""
+        return self.key_lines.get(key, 1)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """``(yaml_text or None, body, body_first_line)``; yaml_text is None when there is no
+    front matter. Raises ``ValueError`` with the line for a block that never closes."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n").rstrip(" \t") != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n").rstrip(" \t") in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise ValueError("front matter opened with '---' on line 1 is never closed; add a line '---' after it")
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text without a BOM; ``UnicodeDecodeError`` is left for the caller to report."""
+    text = raw.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def undecodable_message(raw: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    line = raw.count(b"\n", 0, exc.start) + 1
+    return line, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); save it as UTF-8"
+
+
+def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = None) -> PageSource:
+    """Parse a page's front matter and validate the contract's keys.
+
+    Never raises for bad content: every problem becomes a ``frontmatter/invalid`` finding.
+    """
+    policy = policy or SeverityPolicy()
+    if isinstance(source, bytes):
+        try:
+            text = decode(source)
+        except UnicodeDecodeError as exc:
+            line, message = undecodable_message(source, exc)
+            page = PageSource(path=path, text=source.decode("utf-8", "replace"), front_matter_valid=False)
+            page.findings.append(policy.finding(RULE, path, line, message))
+            return page
+    else:
+        text = source[1:] if source.startswith("\ufeff") else source
+    page = PageSource(path=path, text=text, body=text)
+    try:
+        yaml_text, body, body_line = split_front_matter(text)
+    except ValueError as exc:
+        page.front_matter_valid = False
+        page.has_front_matter = True
+        page.findings.append(policy.finding(RULE, path, 1, str(exc)))
+        return page
+    if yaml_text is None:
+        return page
+    page.has_front_matter = True
+    page.body, page.body_line = body, body_line
+    try:
+        data, key_lines = _load(yaml_text)
+    except yaml.YAMLError as exc:
+        page.front_matter_valid = False
+        line, message = _yaml_error(exc)
+        page.findings.append(policy.finding(RULE, path, line + 1, message))
+        return page
+    if data is None:
+        return page
+    if not isinstance(data, dict):
+        page.front_matter_valid = False
+        kind = type(data).__name__.replace("str", "text").replace("list", "a list")
+        page.findings.append(
+            policy.finding(RULE, path, 2, f"front matter must be a mapping of keys to values, not {kind}")
+        )
+        return page
+    page.meta = {str(k): v for k, v in data.items()}
+    page.key_lines = {str(k): line + 1 for k, line in key_lines.items()}
+    _validate_known_keys(page, policy)
+    return page
+
+
+def _load(yaml_text: str) -> tuple[Any, dict[Any, int]]:
+    loader = _StrictLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        key_lines: dict[Any, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    # +1: the opening '---' is file line 1, so YAML line 0 is file line 2.
+                    key_lines[key_node.value] = key_node.start_mark.line + 1
+        data = loader.construct_document(node) if node is not None else None
+        return data, key_lines
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
+    # The context mark is where the broken construct starts (an unclosed bracket or quote),
+    # which is where the author has to look; the problem mark is where YAML gave up.
+    context_mark = getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    mark = context_mark or problem_mark
+    line = (mark.line + 1) if mark is not None else 1
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    if context and context_mark is not None:
+        where = f" (line {problem_mark.line + 2})" if problem_mark is not None else ""
+        problem = f"{context}: {problem}{where}"
+    if "could not determine a constructor" in str(problem) or "tag" in str(problem).lower():
+        problem = f"{problem}; YAML tags are not allowed in front matter, remove the '!' tag"
+    if "found character '\\t'" in str(problem):
+        problem = "a tab character is used for indentation; indent with spaces"
+    return line, f"front matter is not valid YAML: {problem}"
+
+
+Checker = Callable[[PageSource, Any, SeverityPolicy], None]
+
+
+def _validate_known_keys(page: PageSource, policy: SeverityPolicy) -> None:
+    meta = page.meta
+
+    def bad(key: str, message: str) -> None:
+        page.findings.append(policy.finding(RULE, page.path, page.line_of(key), f"{key}: {message}"))
+
+    if "reviewed" in meta:
+        try:
+            page.reviewed = parse_date(meta["reviewed"])
+        except DateError as exc:
+            bad("reviewed", f"{exc}; write the date of the last review as YYYY-MM-DD")
+    if "review_every" in meta:
+        try:
+            page.review_every = parse_interval(meta["review_every"])
+        except DateError as exc:
+            bad("review_every", str(exc))
+    if "owner" in meta:
+        owner = meta["owner"]
+        values = owner if isinstance(owner, list) else [owner]
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            bad("owner", "expected a handle such as \"@sre-team\" or a list of handles")
+        else:
+            page.owners = [v.strip() for v in values]
+    if "type" in meta:
+        if isinstance(meta["type"], str) and meta["type"].strip():
+            page.type = meta["type"].strip().lower()
+        else:
+            bad("type", "expected a page type such as adr, postmortem, runbook or howto")
+    if "archived" in meta:
+        if isinstance(meta["archived"], bool):
+            page.archived = meta["archived"]
+        else:
+            bad("archived", "expected true or false")

@@ -1,0 +1,121 @@
+"""What a gate is, and what it sees of the site and of each page.
+
+A gate is engine-agnostic: adapters (the MkDocs plugins, the headless ``docgates check``)
+build ``SiteContext`` and ``PageInput`` values and call the gate's hooks in this order:
+``begin`` once, ``check_source`` and ``check_rendered`` per page, ``finish`` once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Mapping
+
+from .findings import Finding, SeverityPolicy
+from .frontmatter import PageSource
+from .report import PageReport, QualityReport
+
+
+@dataclass
+class SiteContext:
+    """Everything a gate may know about the site being checked."""
+
+    config_dir: Path
+    docs_dir: Path
+    site_dir: Path
+    today: dt.date
+    policy: SeverityPolicy
+    report: QualityReport
+    language: str = "en"
+    repo_root: Path | None = None
+    # Every file of the docs (docs-relative POSIX paths), pages and assets alike.
+    files: set[str] = field(default_factory=set)
+    # Page path -> URL relative to the site root (e.g. "guide/setup/").
+    page_urls: dict[str, str] = field(default_factory=dict)
+    # Parsed sources of the pages seen so far (all pages after a full run).
+    sources: dict[str, PageSource] = field(default_factory=dict)
+    # Shared, lazily built values (git history, CODEOWNERS...), so each is computed once.
+    shared: dict[str, Any] = field(default_factory=dict)
+    # Whether every page is being checked (False in changed-pages mode).
+    complete: bool = True
+    # In changed-pages mode, lets a gate ask for a page it needs but was not checked.
+    load_page: Callable[[str], "PageInput | None"] | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.config_dir / ".cache" / "plugin" / "docgates"
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """Build a shared value once per run (e.g. ``memo("git", load_history)``)."""
+        if key not in self.shared:
+            self.shared[key] = build()
+        return self.shared[key]
+
+    def finding(self, rule: str, path: str, line: int, message: str, fingerprint_text: str = "") -> Finding:
+        return self.policy.finding(rule, path, line, message, fingerprint_text)
+
+    def add(self, finding: Finding) -> None:
+        self.report.add(finding)
+
+    def repo_path(self, docs_path: str) -> str:
+        """A docs-relative path as a repository-relative one (for git and CODEOWNERS)."""
+        absolute = self.docs_dir / docs_path
+        root = self.repo_root or self.config_dir
+        try:
+            return absolute.relative_to(root).as_posix()
+        except ValueError:
+            return Path(docs_path).as_posix()
+
+
+@dataclass
+class PageInput:
+    """One page as a gate sees it."""
+
+    source: PageSource
+    url: str = ""
+    title: str = ""
+    abs_path: Path | None = None
+    # Rendered HTML of the page body; None until rendered.
+    html: str | None = None
+    # Anchor ids the rendered page really has (toc slugs, attr_list ids, raw HTML ids).
+    anchors: set[str] = field(default_factory=set)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+class Gate:
+    """Base class of the gates. Subclasses set ``name`` and override the hooks they need."""
+
+    name: ClassVar[str] = ""
+    # Rules this gate may report; its plugin's ``severity`` option may override only these.
+    rules: ClassVar[tuple[str, ...]] = ()
+    # Jinja partial (under templates/) that renders this gate's part of the page header.
+    partial: ClassVar[str | None] = None
+    # Stylesheet (under assets/) for what the partial renders.
+    stylesheet: ClassVar[str | None] = None
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options: dict[str, Any] = dict(options or {})
+
+    def begin(self, site: SiteContext) -> None:
+        """Called once per run after the list of files is known."""
+
+    def check_source(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
+        """Called per page with its parsed source, before rendering."""
+
+    def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
+        """Called per page once ``page.html`` and ``page.anchors`` are known."""
+
+    def finish(self, site: SiteContext) -> None:
+        """Called once after every page, for cross-page checks and site-wide data."""
+
+    def generated_pages(self) -> dict[str, str]:
+        """Virtual pages this gate adds to the site: ``{src_uri: title}``."""
+        return {}
+
+    def render_generated(self, src_uri: str, site: SiteContext) -> str:
+        """HTML body of one of ``generated_pages`` (called after ``finish``); escape everything."""
+        raise NotImplementedError

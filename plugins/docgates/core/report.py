@@ -1,0 +1,147 @@
+"""The quality report: every page's gate results and findings, as ``quality.json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import __version__
+from .findings import Finding
+
+
+@dataclass
+class PageReport:
+    """What the gates found out about one page; each gate fills in its part."""
+
+    path: str
+    url: str = ""
+    title: str = ""
+    owner: list[str] = field(default_factory=list)
+    freshness_date: dt.date | None = None
+    due: dt.date | None = None
+    stale: bool = False
+    readability: dict[str, Any] | None = None
+    checklist: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    # Gate-specific additions (contract: "keys may be added"), merged into the page's JSON.
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, finding: Finding) -> None:
+        if finding not in self.findings:
+            self.findings.append(finding)
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "path": self.path,
+            "url": self.url,
+            "title": self.title,
+            "owner": list(self.owner),
+            "freshness_date": _iso(self.freshness_date),
+            "due": _iso(self.due),
+            "stale": self.stale,
+            "readability": self.readability,
+            "checklist": self.checklist,
+            "findings": [f.to_dict() for f in sorted(self.findings, key=_finding_order)],
+        }
+        for key, value in self.data.items():
+            result.setdefault(key, _jsonable(value))
+        return result
+
+
+@dataclass
+class QualityReport:
+    """All pages of one build or check run, plus findings that belong to no page."""
+
+    today: dt.date
+    pages: dict[str, PageReport] = field(default_factory=dict)
+    site_findings: list[Finding] = field(default_factory=list)
+    # Site-wide sections (silo audit, link health, leaderboard summary, baseline...).
+    site: dict[str, Any] = field(default_factory=dict)
+
+    def page(self, path: str) -> PageReport:
+        if path not in self.pages:
+            self.pages[path] = PageReport(path=path)
+        return self.pages[path]
+
+    def add(self, finding: Finding) -> None:
+        """File a finding under its page (or the site when it has no path)."""
+        if finding.path and finding.path in self.pages:
+            self.pages[finding.path].add(finding)
+        elif finding.path:
+            self.page(finding.path).add(finding)
+        elif finding not in self.site_findings:
+            self.site_findings.append(finding)
+
+    def findings(self) -> list[Finding]:
+        """Every finding, in a stable order: site first, then by path and line."""
+        result = list(self.site_findings)
+        for path in sorted(self.pages):
+            result.extend(self.pages[path].findings)
+        return sorted(result, key=_finding_order)
+
+    def counts(self, findings: Iterable[Finding] | None = None) -> dict[str, int]:
+        items = list(self.findings() if findings is None else findings)
+        return {
+            "errors": sum(f.severity == "error" for f in items),
+            "warnings": sum(f.severity == "warning" for f in items),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = self.counts()
+        return {
+            "generated": self.today.isoformat(),
+            "generator": f"docgates {__version__}",
+            "today": self.today.isoformat(),
+            "summary": {"pages": len(self.pages), **counts},
+            "site": {
+                "findings": [dict(f.to_dict(), path=f.path) for f in sorted(self.site_findings, key=_finding_order)],
+                **{k: _jsonable(v) for k, v in sorted(self.site.items())},
+            },
+            "pages": [self.pages[p].to_dict() for p in sorted(self.pages)],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        return write_atomic(Path(path), self.to_json())
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write through a temporary file and rename, so readers never see half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _finding_order(finding: Finding) -> tuple:
+    return (finding.path, finding.line, finding.rule, finding.message)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if hasattr(value, "to_dict"):
+        return _jsonable(value.to_dict())
+    return value

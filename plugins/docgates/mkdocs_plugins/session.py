@@ -1,0 +1,246 @@
+"""One build's shared state: the gates, the site context and the report.
+
+Each docgates plugin forwards its MkDocs events here; the session does the work once per
+event however many docgates plugins are enabled, and always in the same gate order.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from ..core.dates import DateError, today
+from ..core.findings import SeverityPolicy
+from ..core.frontmatter import PageSource, parse_page
+from ..core.gate import Gate, PageInput, SiteContext
+from ..core.report import PageReport, QualityReport
+from ..core.repo import find_repo_root
+
+log = logging.getLogger("mkdocs.plugins.docgates")
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+ASSETS_DIR = PACKAGE_DIR / "assets"
+ASSETS_URI = "assets/docgates"
+# Gates run in this order, so e.g. freshness can name the owner that ownership resolved.
+GATE_ORDER = ("ownership", "freshness", "checklist", "readability", "links", "leaderboard", "quality")
+
+
+@dataclass
+class PageView:
+    """What templates see as ``page.meta.docgates``."""
+
+    report: PageReport
+    partials: list[str]
+    # Per-gate values for the partials, e.g. ``view.freshness.banner``.
+    view: dict[str, Any] = field(default_factory=dict)
+
+
+class BuildSession:
+    _current: "BuildSession | None" = None
+
+    @classmethod
+    def for_config(cls, config: MkDocsConfig, command: str = "build") -> "BuildSession":
+        """The session of this config object; a new config (a new build) gets a new one, so
+        nothing accumulates across ``mkdocs serve`` rebuilds."""
+        current = cls._current
+        if current is None or current.config is not config:
+            current = cls._current = cls(config, command)
+        return current
+
+    def __init__(self, config: MkDocsConfig, command: str = "build") -> None:
+        self.config = config
+        self.command = command
+        self.policy = SeverityPolicy()
+        self.gates: list[Gate] = []
+        self.site: SiteContext | None = None
+        self.inputs: dict[str, PageInput] = {}
+        self.generated: dict[str, Gate] = {}
+        self.report_name = "quality.json"
+        self._done: set[str] = set()
+        self.failed = False
+
+    # -- registration -------------------------------------------------------------------
+    def register(self, gate: Gate) -> None:
+        if any(g.name == gate.name for g in self.gates):
+            return
+        self.gates.append(gate)
+        self.gates.sort(key=lambda g: GATE_ORDER.index(g.name) if g.name in GATE_ORDER else 99)
+        if "templates" not in self._done:
+            self._done.add("templates")
+            self._install_templates()
+
+    def _install_templates(self) -> None:
+        dirs = self.config.theme.dirs
+        # Before the theme's own folders (so our main.html wins) but after a custom_dir.
+        custom = self.config.theme.custom_dir
+        index = 1 if custom and dirs and Path(dirs[0]) == Path(custom) else 0
+        if str(TEMPLATES_DIR) not in dirs:
+            dirs.insert(index, str(TEMPLATES_DIR))
+
+    # -- files --------------------------------------------------------------------------
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if "files" in self._done:
+            return files
+        self._done.add("files")
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        try:
+            run_today = today()
+        except DateError as exc:
+            raise PluginError(str(exc)) from None
+        self.site = SiteContext(
+            config_dir=config_dir,
+            docs_dir=Path(config.docs_dir).resolve(),
+            site_dir=Path(config.site_dir).resolve(),
+            today=run_today,
+            policy=self.policy,
+            report=QualityReport(today=run_today),
+            language=_language(config),
+            repo_root=find_repo_root(config_dir),
+        )
+        for gate in self.gates:
+            for src_uri, title in gate.generated_pages().items():
+                if files.get_file_from_path(src_uri) is None:
+                    files.append(File.generated(config, src_uri, content=f"# {title}\n"))
+                self.generated[src_uri] = gate
+        stylesheets = sorted({g.stylesheet for g in self.gates if g.stylesheet} | {"docgates.css"})
+        for name in stylesheets:
+            uri = f"{ASSETS_URI}/{name}"
+            if files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, abs_src_path=str(ASSETS_DIR / name)))
+            if uri not in config.extra_css:
+                config.extra_css.append(uri)
+        self.site.files = {f.src_uri for f in files}
+        self.site.page_urls = {f.src_uri: f.url for f in files.documentation_pages()}
+        for gate in self.gates:
+            self._call(gate, "begin", None, self.site)
+        return files
+
+    # -- pages --------------------------------------------------------------------------
+    def read_source(self, file: File) -> PageSource:
+        if file.abs_src_path and Path(file.abs_src_path).is_file():
+            raw = Path(file.abs_src_path).read_bytes()
+        else:
+            raw = file.content_bytes
+        return parse_page(file.src_uri, raw, self.policy)
+
+    def on_page_markdown(self, page: Page, markdown: str) -> None:
+        site = self.site
+        path = page.file.src_uri
+        if site is None or path in self.inputs or path in self.generated:
+            return
+        source = self.read_source(page.file)
+        site.sources[path] = source
+        page_input = PageInput(source=source, url=page.url, abs_path=_abs(page.file))
+        self.inputs[path] = page_input
+        report = site.report.page(path)
+        report.url = page.url
+        report.title = str(page.title or "")
+        for finding in source.findings:
+            report.add(finding)
+        page.meta["docgates"] = PageView(report, [g.partial for g in self.gates if g.partial])
+        for gate in self.gates:
+            self._call(gate, "check_source", path, page_input, report, site)
+
+    def on_page_content(self, page: Page, html: str) -> str:
+        site = self.site
+        path = page.file.src_uri
+        page_input = self.inputs.get(path)
+        if site is None or page_input is None or page_input.html is not None:
+            return html
+        page_input.html = html
+        page_input.title = str(page.title or "")
+        page_input.anchors = set(_toc_ids(page.toc))
+        report = site.report.page(path)
+        report.title = page_input.title
+        for gate in self.gates:
+            self._call(gate, "check_rendered", path, page_input, report, site)
+        return html
+
+    def finish(self) -> None:
+        if self.site is None or "finish" in self._done:
+            return
+        self._done.add("finish")
+        for gate in self.gates:
+            self._call(gate, "finish", None, self.site)
+
+    def on_page_context(self, page: Page) -> None:
+        gate = self.generated.get(page.file.src_uri)
+        if gate is None or self.site is None or page.file.src_uri in self._done:
+            return
+        self._done.add(page.file.src_uri)
+        self.finish()
+        page.content = self._call(gate, "render_generated", page.file.src_uri, page.file.src_uri, self.site)
+
+    # -- end of build -------------------------------------------------------------------
+    def on_post_build(self) -> None:
+        if self.site is None or "post_build" in self._done:
+            return
+        self._done.add("post_build")
+        self.finish()
+        report = self.site.report
+        report.write(self.site.site_dir / self.report_name)
+        findings = report.findings()
+        for finding in findings:
+            (log.error if finding.severity == "error" else log.info)(finding.format())
+        counts = report.counts(findings)
+        summary = (
+            f"docgates: {len(report.pages)} pages checked, {counts['errors']} errors, "
+            f"{counts['warnings']} warnings; report: {self.site.site_dir / self.report_name}"
+        )
+        if counts["errors"] and self.command != "serve":
+            self.failed = True
+            raise PluginError(
+                f"{summary}. Fix the errors above (each names file, line and rule), or see "
+                "'Writing docs here' in the handbook for what each rule means."
+            )
+        log.info(summary)
+
+    def on_build_error(self) -> None:
+        # A build that failed elsewhere still leaves a report behind, as the contract asks.
+        if self.site is not None and "post_build" not in self._done and not self.failed:
+            try:
+                self.site.report.write(self.site.site_dir / self.report_name)
+            except OSError:
+                pass
+
+    # -- helpers ------------------------------------------------------------------------
+    def _call(self, gate: Gate, hook: str, path: str | None, *args: Any) -> Any:
+        try:
+            return getattr(gate, hook)(*args)
+        except PluginError:
+            raise
+        except Exception as exc:  # a gate bug must not surface as a bare traceback
+            where = f"{path}: " if path else ""
+            log.debug("docgates/%s %s failed", gate.name, hook, exc_info=True)
+            raise PluginError(
+                f"{where}docgates/{gate.name} failed in {hook}: {type(exc).__name__}: {exc}. "
+                "This is a docgates bug; run 'mkdocs build -v' for details and report it."
+            ) from exc
+
+
+def _abs(file: File) -> Path | None:
+    return Path(file.abs_src_path) if file.abs_src_path else None
+
+
+def _toc_ids(toc: Any) -> list[str]:
+    ids: list[str] = []
+    stack = list(toc or [])
+    while stack:
+        item = stack.pop()
+        if getattr(item, "id", None):
+            ids.append(item.id)
+        stack.extend(getattr(item, "children", []) or [])
+    return ids
+
+
+def _language(config: MkDocsConfig) -> str:
+    theme_language = config.theme.get("language") if config.theme else None
+    return str(theme_language or "en")

@@ -1,0 +1,111 @@
+"""The build and check pipeline every gate plugs into."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from conftest import TODAY
+
+GOOD = """\
+---
+owner: "@docs"
+reviewed: 2026-11-01
+---
+# Good page
+
+Some text.
+"""
+
+
+def test_site_without_docgates_is_unaffected(site):
+    site.page("index.md", GOOD)
+    result = site.build(strict=True)
+    assert result.returncode == 0, result.output
+    assert result.report is None
+
+
+def test_quality_json_is_written_on_a_clean_build(site):
+    site.plugins("docgates/quality").page("index.md", GOOD)
+    result = site.build(strict=True)
+    assert result.returncode == 0, result.output
+    report = result.report
+    assert report["today"] == TODAY
+    assert report["summary"] == {"pages": 1, "errors": 0, "warnings": 0}
+    page = result.page("index.md")
+    assert page["url"] == ""
+    assert page["title"] == "Good page"
+    assert page["findings"] == []
+
+
+def test_broken_front_matter_fails_the_build_with_file_and_line(site):
+    site.plugins("docgates/quality")
+    site.page("index.md", GOOD)
+    site.page("guide/bad.md", "---\nowner: '@docs'\nreviewed: [2026-11-01\n---\n# Bad\n")
+    site.page("other.md", "---\ntitle: \"unclosed\nowner: x\n---\n# Other\n")
+    result = site.build()
+    assert result.returncode == 1
+    # Every finding is reported, not only the first, each as path:line: rule: message.
+    assert "guide/bad.md:3: frontmatter/invalid: " in result.stderr
+    assert "other.md:2: frontmatter/invalid: " in result.stderr
+    assert "Traceback" not in result.output
+    # The report is written even though the build failed.
+    assert result.rules("guide/bad.md") == ["frontmatter/invalid"]
+    assert result.report["summary"]["errors"] == 2
+
+
+def test_every_subset_of_plugins_builds(site):
+    site.page("index.md", GOOD)
+    names = ["freshness", "ownership", "readability", "checklist", "links", "leaderboard", "quality"]
+    for name in names:
+        site.plugins(f"docgates/{name}")
+        result = site.build()
+        assert result.returncode == 0, f"docgates/{name} alone: {result.output}"
+        assert result.report is not None
+
+
+def test_severity_override_turns_an_error_into_a_warning(site):
+    site.plugins({"docgates/quality": {"severity": {"frontmatter/invalid": "warning"}}})
+    site.page("index.md", "---\nreviewed: someday\n---\n# Page\n")
+    result = site.build()
+    assert result.returncode == 0, result.output
+    [finding] = result.page("index.md")["findings"]
+    assert finding["severity"] == "warning"
+    assert finding["line"] == 2
+
+
+def test_unknown_rule_in_severity_is_a_config_error(site):
+    site.plugins({"docgates/quality": {"severity": {"freshness/rotten": "warning"}}})
+    site.page("index.md", GOOD)
+    result = site.build()
+    assert result.returncode != 0
+    assert "freshness/rotten" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_reports_the_same_findings_as_the_build(site):
+    site.plugins("docgates/quality")
+    site.page("index.md", GOOD)
+    site.page("bad.md", "---\nreviewed: 2026-13-45\n---\n# Bad\n")
+    build = site.build()
+    check = site.docgates("check", "--format", "json")
+    assert check.returncode == 1, check.stderr
+    checked = json.loads(check.stdout)
+    assert [p["findings"] for p in checked["pages"]] == [p["findings"] for p in build.report["pages"]]
+    text = site.docgates("check")
+    assert text.stdout.strip() == "bad.md:2: frontmatter/invalid: reviewed: 2026-13-45 is not a calendar date (check month and day); write the date of the last review as YYYY-MM-DD"
+
+
+def test_check_without_a_config_is_a_usage_error(tmp_path, site):
+    proc = site.run(sys.executable, "-m", "docgates", "check", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "mkdocs.yml" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_same_inputs_give_the_same_report(site):
+    site.plugins("docgates/quality")
+    site.page("index.md", GOOD)
+    first = site.build().report
+    second = site.build().report
+    assert first == second

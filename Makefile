@@ -37,8 +37,18 @@ linkcheck: build
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
+# Benchmarks run in their own venv: the peer plugins they measure stay out of the test env.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements.lock benchmarks/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.3.1"
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements.lock -r benchmarks/requirements.txt
+	$(BENCH_VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BENCH_VENV)/bin/docgates setup
+	@touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m benchmarks $(if $(QUICK),--quick,) $(BENCH_ARGS)
 
 clean:
-	rm -rf site .cache .pytest_cache build *.egg-info plugins/*.egg-info benchmarks/out
+	rm -rf site .cache .venv-bench .pytest_cache build *.egg-info plugins/*.egg-info benchmarks/out

@@ -1,0 +1,1 @@
+"""``make bench``: docgates measured against the bare build and against its peers."""

@@ -1,0 +1,56 @@
+"""``python -m benchmarks [--quick]``: generate the corpus, run the harness, print the table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from .corpus import CorpusSpec, generate
+from .harness import change_three_pages, run, table
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--quick", action="store_true", help="200 pages, 300 commits, 2 rounds")
+    parser.add_argument("--pages", type=int)
+    parser.add_argument("--commits", type=int)
+    parser.add_argument("--runs", type=int)
+    parser.add_argument("--no-peers", action="store_true", help="skip the peer plugins")
+    args = parser.parse_args(argv)
+    spec = CorpusSpec(pages=200, commits=300) if args.quick else CorpusSpec()
+    spec.pages = args.pages or spec.pages
+    spec.commits = args.commits or spec.commits
+    runs = args.runs or (2 if args.quick else 3)
+    peers = not args.no_peers and _install_peers()
+    with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp:
+        root = Path(tmp) / "corpus"
+        print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
+        generate(root, spec)
+        change_three_pages(root)
+        tasks, extras = run(root, runs, peers)
+    header = f"### docgates benchmark: {spec.pages} pages, {spec.commits} commits, {runs} interleaved rounds (medians)"
+    text = table(tasks, extras, header)
+    OUT.mkdir(exist_ok=True)
+    (OUT / ("results-quick.md" if args.quick else "results.md")).write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    return 0
+
+
+def _install_peers() -> bool:
+    """The peers come from benchmarks/requirements.txt, installed by `make bench`."""
+    import importlib.util
+
+    missing = [m for m in ("mkdocs_git_revision_date_localized_plugin", "htmlproofer") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"Peer plugins not installed ({', '.join(missing)}); run `make bench`. Measuring docgates only.", file=sys.stderr)
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Runs builds and checks on one corpus, interleaved, and reports medians and ratios.
+
+The machines are shared and noisy, so every figure that matters is a ratio between two
+measurements taken in the same round, never an absolute time compared across runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+PLUGINS = ("freshness", "ownership", "readability", "checklist", "links", "leaderboard", "quality")
+THEME = {
+    "name": "material",
+    "font": False,
+    "features": ["navigation.prune", "navigation.indexes", "navigation.top", "search.highlight"],
+}
+MARKDOWN = ["toc", "admonition", "attr_list", "md_in_html", "tables", "pymdownx.superfences"]
+
+
+@dataclass
+class Task:
+    name: str
+    argv: list[str]
+    before: "callable | None" = None
+    floor: str | None = "floor"
+    times: list[float] = field(default_factory=list)
+    memory_kb: list[int] = field(default_factory=list)
+    codes: set[int] = field(default_factory=set)
+
+
+def write_config(root: Path, name: str, plugins: list) -> str:
+    config = {
+        "site_name": "Benchmark",
+        "site_url": "http://127.0.0.1/",
+        "docs_dir": "docs",
+        "theme": THEME,
+        "markdown_extensions": MARKDOWN,
+        "plugins": ["search", *plugins],
+    }
+    path = root / f"bench-{name}.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path.name
+
+
+def docgates_plugins(only: str | None = None) -> list:
+    names = PLUGINS if only is None else (only,)
+    result = []
+    for name in names:
+        if name == "ownership":
+            result.append({"docgates/ownership": {}})
+        elif name == "leaderboard":
+            result.append({"docgates/leaderboard": {"since": "2026-10-01", "until": "2026-10-31"}})
+        else:
+            result.append(f"docgates/{name}")
+    return result
+
+
+def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
+    """Wall time, peak RSS (KiB) of the child, exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, proc.returncode
+
+
+def build_tasks(root: Path, with_peers: bool) -> list[Task]:
+    py = sys.executable
+    mkdocs = [py, "-m", "mkdocs", "build", "-q"]
+    docgates = [py, "-m", "docgates"]
+    cache = root / ".cache"
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    tasks = [
+        Task("floor", mkdocs + ["-f", write_config(root, "floor", []), "-d", "site-floor"], floor=None),
+        Task("all plugins, cold cache", mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", "site-all"], before=clear_cache),
+        Task("all plugins, warm cache", mkdocs + ["-f", "bench-all.yml", "-d", "site-all"]),
+    ]
+    for name in PLUGINS:
+        tasks.append(Task(f"{name} alone", mkdocs + ["-f", write_config(root, name, docgates_plugins(name)), "-d", f"site-{name}"], before=clear_cache))
+    if with_peers:
+        tasks.append(Task("peer: git-revision-date-localized", mkdocs + ["-f", write_config(root, "peer-gitdate", [{"git-revision-date-localized": {"enable_creation_date": False}}]), "-d", "site-peer-gitdate"]))
+        tasks.append(Task("peer: htmlproofer (no external)", mkdocs + ["-f", write_config(root, "peer-htmlproofer", [{"htmlproofer": {"validate_external_urls": False, "raise_error": False}}]), "-d", "site-peer-htmlproofer"]))
+    tasks.append(Task("docgates check (full)", docgates + ["check", "-f", "bench-all.yml", "--format", "json"], floor="floor"))
+    tasks.append(Task("docgates check --changed-since (3 pages)", docgates + ["check", "-f", "bench-all.yml", "--changed-since", "bench-base", "--format", "json"], floor="floor"))
+    return tasks
+
+
+def change_three_pages(root: Path) -> None:
+    """Tag the corpus as ``bench-base`` and commit a change to three pages on top."""
+    env = dict(os.environ, GIT_AUTHOR_DATE="2026-11-02T10:00:00+00:00", GIT_COMMITTER_DATE="2026-11-02T10:00:00+00:00",
+               GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com", GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com")
+    subprocess.run(["git", "tag", "-f", "bench-base"], cwd=root, check=True, capture_output=True)
+    pages = sorted((root / "docs").rglob("page-*.md"))[:3]
+    for page in pages:
+        with page.open("a", encoding="utf-8") as handle:
+            handle.write("\nA new paragraph written during the benchmark.\n")
+    subprocess.run(["git", "commit", "-qam", "Change three pages"], cwd=root, env=env, check=True)
+
+
+def git_pass_seconds(root: Path, repeats: int = 3) -> float | None:
+    try:
+        from docgates.core import git_history
+    except ImportError:
+        return None
+    loader = getattr(git_history, "load_history", None)
+    if loader is None:
+        return None
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        loader(root)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(root: Path, runs: int, with_peers: bool, log=print) -> tuple[list[Task], dict[str, float | None]]:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DOCGATES_TODAY="2026-11-24")
+    tasks = build_tasks(root, with_peers)
+    for round_no in range(1, runs + 1):
+        for task in tasks:
+            if task.before:
+                task.before()
+            elapsed, rss, code = measure(task.argv, root, env)
+            task.times.append(elapsed)
+            task.memory_kb.append(rss)
+            task.codes.add(code)
+            log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, exit {code}")
+    extras: dict[str, float | None] = {"git pass (s)": git_pass_seconds(root)}
+    linkcheck = [sys.executable, "-m", "docgates", "linkcheck", "site-all"]
+    elapsed, rss, code = measure(linkcheck, root, env)
+    extras["docgates linkcheck (s)"] = elapsed
+    extras["docgates linkcheck exit"] = code
+    return tasks, extras
+
+
+def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> str:
+    by_name = {t.name: t for t in tasks}
+    lines = [header, "", "| run | median s | × floor | peak MiB | mem × floor | exit codes |", "|---|---:|---:|---:|---:|---|"]
+    for task in tasks:
+        median = statistics.median(task.times)
+        mem = statistics.median(task.memory_kb) / 1024
+        floor = by_name.get(task.floor) if task.floor else None
+        ratio = ratios(task, floor) if floor else None
+        mem_ratio = mem / (statistics.median(floor.memory_kb) / 1024) if floor else None
+        lines.append(
+            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {mem:.0f} | "
+            f"{'' if mem_ratio is None else f'{mem_ratio:.2f}'} | {','.join(map(str, sorted(task.codes)))} |"
+        )
+    lines.append("")
+    for key, value in extras.items():
+        lines.append(f"- {key}: {'n/a' if value is None else (f'{value:.2f}' if isinstance(value, float) else value)}")
+    return "\n".join(lines) + "\n"
+
+
+def ratios(task: Task, floor: Task) -> float:
+    """Median of the per-round ratios: each round's pair ran back to back, so noise cancels."""
+    return statistics.median(a / b for a, b in zip(task.times, floor.times))

@@ -13,8 +13,11 @@ SEVERITIES: tuple[str, ...] = ("error", "warning")
 RULES: dict[str, Severity] = {
     "freshness/stale": "error",
     "freshness/unknown": "warning",
+    "freshness/due-soon": "warning",
     "ownership/missing": "error",
     "ownership/unknown": "warning",
+    # A CODEOWNERS line GitHub would skip (bad pattern or owner); reported with file and line.
+    "ownership/codeowners": "error",
     "readability/hard": "warning",
     "checklist/incomplete": "warning",
     "checklist/unknown-type": "warning",

@@ -17,6 +17,11 @@ from .frontmatter import PageSource
 from .report import PageReport, QualityReport
 
 
+class GateError(Exception):
+    """A problem the user must fix (missing setup data, bad configuration), raised from a
+    hook; adapters show its message as is (a build error, ``docgates check`` exit 2)."""
+
+
 @dataclass
 class SiteContext:
     """Everything a gate may know about the site being checked."""
@@ -111,6 +116,11 @@ class Gate:
 
     def finish(self, site: SiteContext) -> None:
         """Called once after every page, for cross-page checks and site-wide data."""
+
+    def page_view(self, path: str, site: SiteContext) -> Any:
+        """Values for this gate's partial on one page (``page.meta.docgates.view[name]``),
+        asked for after ``finish``, before the page is rendered; None adds nothing."""
+        return None
 
     def generated_pages(self) -> dict[str, str]:
         """Virtual pages this gate adds to the site: ``{src_uri: title}``."""

@@ -16,10 +16,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from ..core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
+from ..core.baseline import Baseline, BaselineError, BaselineOutcome, apply_baseline
 from ..core.dates import DateError, today
 from ..core.findings import SeverityPolicy
 from ..core.frontmatter import PageSource, parse_page
-from ..core.gate import Gate, PageInput, SiteContext
+from ..core.gate import Gate, GateError, PageInput, SiteContext
 from ..core.report import PageReport, QualityReport
 from ..core.repo import find_repo_root
 
@@ -66,6 +68,10 @@ class BuildSession:
         self.report_name = "quality.json"
         self._done: set[str] = set()
         self.failed = False
+        # The committed baseline (docgates/quality option ``baseline``; None turns it off).
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        self.baseline_file: Path | None = config_dir / DEFAULT_BASELINE_FILE
+        self.baseline_outcome: BaselineOutcome | None = None
 
     # -- registration -------------------------------------------------------------------
     def register(self, gate: Gate) -> None:
@@ -118,6 +124,8 @@ class BuildSession:
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
         self.site.files = {f.src_uri for f in files}
+        # Which gates run, so the dashboard can tell "not measured" from "all clean".
+        self.site.shared["gates"] = tuple(g.name for g in self.gates)
         self.site.page_urls = {f.src_uri: f.url for f in files.documentation_pages()}
         for gate in self.gates:
             self._call(gate, "begin", None, self.site)
@@ -172,12 +180,26 @@ class BuildSession:
             self._call(gate, "finish", None, self.site)
 
     def on_page_context(self, page: Page) -> None:
+        self._fill_view(page)
         gate = self.generated.get(page.file.src_uri)
         if gate is None or self.site is None or page.file.src_uri in self._done:
             return
         self._done.add(page.file.src_uri)
         self.finish()
         page.content = self._call(gate, "render_generated", page.file.src_uri, page.file.src_uri, self.site)
+
+    def _fill_view(self, page: Page) -> None:
+        """Each gate's display values for the page header (once, whichever plugin asks)."""
+        view = page.meta.get("docgates")
+        key = f"view:{page.file.src_uri}"
+        if self.site is None or not isinstance(view, PageView) or key in self._done:
+            return
+        self._done.add(key)
+        self.finish()
+        for gate in self.gates:
+            value = self._call(gate, "page_view", page.file.src_uri, page.file.src_uri, self.site)
+            if value is not None:
+                view.view[gate.name] = value
 
     # -- end of build -------------------------------------------------------------------
     def on_post_build(self) -> None:
@@ -186,15 +208,29 @@ class BuildSession:
         self._done.add("post_build")
         self.finish()
         report = self.site.report
+        try:
+            outcome = self.apply_baseline()
+        except BaselineError as exc:
+            report.write(self.site.site_dir / self.report_name)
+            self.failed = True
+            raise PluginError(str(exc)) from None
         report.write(self.site.site_dir / self.report_name)
         findings = report.findings()
+        accepted = set(outcome.baselined) if outcome else set()
         for finding in findings:
-            (log.error if finding.severity == "error" else log.info)(finding.format())
-        counts = report.counts(findings)
+            if finding in accepted:
+                # Accepted debt stays in quality.json; logging it above INFO would fail --strict.
+                log.debug("%s (baselined)", finding.format())
+            else:
+                (log.error if finding.severity == "error" else log.info)(finding.format())
+        counts = report.counts([f for f in findings if f not in accepted])
         summary = (
             f"docgates: {len(report.pages)} pages checked, {counts['errors']} errors, "
-            f"{counts['warnings']} warnings; report: {self.site.site_dir / self.report_name}"
+            f"{counts['warnings']} warnings"
         )
+        if outcome and outcome.describe():
+            summary += f"; {outcome.describe()}"
+        summary += f"; report: {self.site.site_dir / self.report_name}"
         if counts["errors"] and self.command != "serve":
             self.failed = True
             raise PluginError(
@@ -202,6 +238,22 @@ class BuildSession:
                 "'Writing docs here' in the handbook for what each rule means."
             )
         log.info(summary)
+
+    def apply_baseline(self) -> BaselineOutcome | None:
+        """Split the findings into new and baselined (once per run); None without a baseline
+        file. Raises ``BaselineError`` for a file that cannot be read."""
+        if self.site is None or self.baseline_file is None:
+            return None
+        if self.baseline_outcome is None:
+            baseline = Baseline.load(self.baseline_file)
+            try:
+                shown = self.baseline_file.relative_to(self.site.config_dir).as_posix()
+            except ValueError:
+                shown = str(self.baseline_file)
+            self.baseline_outcome = apply_baseline(
+                self.site.report, baseline, shown, complete=self.site.complete
+            )
+        return self.baseline_outcome
 
     def on_build_error(self) -> None:
         # A build that failed elsewhere still leaves a report behind, as the contract asks.
@@ -217,6 +269,9 @@ class BuildSession:
             return getattr(gate, hook)(*args)
         except PluginError:
             raise
+        except GateError as exc:
+            where = f"{path}: " if path else ""
+            raise PluginError(f"{where}docgates/{gate.name}: {exc}") from None
         except Exception as exc:  # a gate bug must not surface as a bare traceback
             where = f"{path}: " if path else ""
             log.debug("docgates/%s %s failed", gate.name, hook, exc_info=True)

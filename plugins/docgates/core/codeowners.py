@@ -1,0 +1,190 @@
+"""CODEOWNERS files with GitHub's semantics, and owner patterns for folder defaults.
+
+Pattern matching is the maintained ``codeowners`` package's (gitignore-style patterns, the
+last matching rule wins). On top of it, each line is validated the way GitHub does: a line
+with invalid syntax is skipped as a whole and reported with its line number, instead of
+silently dropping an owner or failing the whole file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from codeowners import CodeOwners, parse_owner, path_to_regex
+
+# Where GitHub looks, in its order; the first file found is the one that counts.
+CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+_ESCAPED_SPACE = "\x00"
+
+
+@dataclass(frozen=True)
+class OwnerRule:
+    """One valid rule: a pattern and its owners (none means "explicitly unowned")."""
+
+    line: int
+    pattern: str
+    owners: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass
+class CodeownersFile:
+    """A parsed CODEOWNERS file: its valid rules and the lines GitHub would skip."""
+
+    display_path: str
+    # The file read (None for text parsed directly).
+    source: Path | None = None
+    rules: dict[int, OwnerRule] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    _matcher: CodeOwners | None = None
+
+    def rule_for(self, repo_path: str) -> OwnerRule | None:
+        """The last rule matching a repository-relative path (its owners may be empty)."""
+        if self._matcher is None:
+            return None
+        _, line, _, _ = self._matcher.matching_line(repo_path)
+        return self.rules.get(line) if line is not None else None
+
+
+def find_codeowners(repo_root: Path) -> Path | None:
+    for location in CODEOWNERS_LOCATIONS:
+        candidate = repo_root / location
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_codeowners(path: Path, display_path: str) -> CodeownersFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        result = CodeownersFile(display_path, path)
+        result.problems.append(Problem(1, f"cannot be read: {exc.strerror or exc}"))
+        return result
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        result = CodeownersFile(display_path, path)
+        result.problems.append(Problem(line, "the file is not valid UTF-8; save it as UTF-8"))
+        return result
+    result = parse_codeowners(text, display_path)
+    result.source = path
+    return result
+
+
+def parse_codeowners(text: str, display_path: str) -> CodeownersFile:
+    result = CodeownersFile(display_path)
+    # Valid lines keep their line number (invalid ones become blank), so the package's
+    # "matching line" points back into our rules.
+    clean_lines: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        rule, message = _parse_line(number, line)
+        if message:
+            result.problems.append(Problem(number, message))
+        clean_lines.append(_normalised(rule) if rule else "")
+        if rule:
+            result.rules[number] = rule
+    result._matcher = CodeOwners("\n".join(clean_lines))
+    return result
+
+
+def _parse_line(number: int, line: str) -> tuple[OwnerRule | None, str | None]:
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return None, None
+    tokens = stripped.replace("\\ ", _ESCAPED_SPACE).split()
+    # Everything from a token starting with '#' on is a comment, as GitHub reads it.
+    for index, token in enumerate(tokens):
+        if token.startswith("#"):
+            tokens = tokens[:index]
+            break
+    pattern, owners = tokens[0].replace(_ESCAPED_SPACE, "\\ "), tokens[1:]
+    skipped = "; GitHub skips this line"
+    if pattern.startswith("!"):
+        return None, f"negated pattern {pattern!r}: CODEOWNERS has no '!' negation{skipped}"
+    if pattern.startswith("[") or ("[" in pattern and "\\[" not in pattern):
+        return None, (f"pattern {pattern!r}: character ranges and sections ([...]) are not "
+                      f"CODEOWNERS syntax on GitHub{skipped}")
+    try:
+        path_to_regex(pattern)
+    except (ValueError, IndexError) as exc:
+        return None, f"pattern {pattern!r} is not valid: {exc}{skipped}"
+    for owner in owners:
+        if parse_owner(owner) is None:
+            return None, (f"{owner!r} is not an owner; write @user, @org/team or an email "
+                          f"address{skipped}")
+    return OwnerRule(number, pattern, tuple(owners)), None
+
+
+def _normalised(rule: OwnerRule) -> str:
+    return " ".join((rule.pattern, *rule.owners))
+
+
+@dataclass(frozen=True)
+class DefaultOwners:
+    """Owners for docs paths from plugin config: ``{pattern: owner or [owners]}``.
+
+    Patterns use CODEOWNERS syntax relative to ``docs_dir`` and are anchored there (``runbooks/``
+    means the top-level folder); ``*`` covers the whole site. Like CODEOWNERS, the last
+    matching entry wins, so list general entries before specific ones.
+    """
+
+    entries: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    _matcher: CodeOwners | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> "DefaultOwners":
+        if not value:
+            return cls()
+        if not isinstance(value, dict):
+            raise ValueError(
+                "defaults: expected a mapping of docs folders to owners, e.g. "
+                '{runbooks/: "@sre-team", decisions/: ["@eng-leads"]}'
+            )
+        entries: list[tuple[str, tuple[str, ...]]] = []
+        for key, owners in value.items():
+            pattern = str(key).strip()
+            owner_list = owners if isinstance(owners, list) else [owners]
+            if not owner_list or not all(isinstance(o, str) and o.strip() for o in owner_list):
+                raise ValueError(
+                    f"defaults: {pattern!r}: expected an owner handle such as \"@sre-team\" "
+                    "or a list of handles"
+                )
+            anchored = _anchor(pattern)
+            try:
+                path_to_regex(anchored)
+            except (ValueError, IndexError) as exc:
+                raise ValueError(f"defaults: {pattern!r} is not a valid pattern: {exc}") from None
+            entries.append((pattern, tuple(o.strip() for o in owner_list)))
+        # Line N of the synthetic file is entry N-1, so a match leads back to the entry.
+        text = "\n".join(_anchor(pattern).replace(" ", "\\ ") for pattern, _ in entries)
+        return cls(tuple(entries), CodeOwners(text))
+
+    def owners_for(self, docs_path: str) -> tuple[str, tuple[str, ...]] | None:
+        """``(pattern, owners)`` of the last entry matching a docs-relative path."""
+        if self._matcher is None:
+            return None
+        _, line, _, _ = self._matcher.matching_line(docs_path)
+        return self.entries[line - 1] if line else None
+
+    def handles(self) -> Iterable[str]:
+        for _, owners in self.entries:
+            yield from owners
+
+
+def _anchor(pattern: str) -> str:
+    if pattern in ("", ".", "/", "./"):
+        return "*"
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if pattern.startswith(("/", "*")):
+        return pattern
+    return "/" + pattern

@@ -1,15 +1,60 @@
-"""``docgates baseline`` (not implemented yet)."""
+"""``docgates baseline``: accept today's findings, so checks and builds fail only on new ones.
+
+The file (``.docgates-baseline.json`` beside mkdocs.yml, or the ``docgates/quality`` plugin's
+``baseline`` option) is meant to be committed. Rewriting it drops fixed findings; nothing else
+ever writes it, so it grows only when someone runs this command on purpose.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from ..core.baseline import Baseline, BaselineError
+from .main import UsageError
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("-f", "--config-file", help="path of mkdocs.yml (default: ./mkdocs.yml)")
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="only drop findings that are fixed; never add new ones (safe to automate)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("docgates baseline: not implemented yet", file=sys.stderr)
-    return 2
+    from .check import run_gates
+
+    # Always every page: a baseline recorded from part of the site would forget the rest.
+    result = run_gates(args.config_file, only=None)
+    session = result.session
+    if session.baseline_file is None:
+        raise UsageError(
+            "the baseline is turned off ('baseline: false' under docgates/quality in mkdocs.yml); "
+            "remove that option to use one"
+        )
+    path = session.baseline_file
+    try:
+        previous = Baseline.load(path)
+    except BaselineError as exc:
+        if args.prune:
+            raise UsageError(str(exc)) from None
+        previous = Baseline()  # an unreadable file is replaced, which is what the message advises
+    current = Baseline.from_findings(result.report.findings())
+    recorded = previous.intersect(current) if args.prune else current
+    dropped = len(previous) - len(previous.intersect(current))
+    added = len(recorded) - len(previous.intersect(recorded))
+    if recorded.to_json() == (path.read_text(encoding="utf-8") if path.is_file() else None):
+        print(f"docgates baseline: {path.name} is up to date ({len(recorded)} findings)", file=sys.stderr)
+        return 0
+    if not recorded.counts and not path.is_file():
+        print("docgates baseline: no findings, so no baseline file is needed", file=sys.stderr)
+        return 0
+    recorded.write(path)
+    print(
+        f"docgates baseline: recorded {len(recorded)} findings in {path} "
+        f"({dropped} fixed and dropped, {added} added); commit the file",
+        file=sys.stderr,
+    )
+    return 0

@@ -3,57 +3,109 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import os
 import sys
 from pathlib import Path
+from typing import Iterable
 
 from ..core import outputs
+from ..core.baseline import BaselineError
 from .main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", "--config-file", help="path of mkdocs.yml (default: ./mkdocs.yml)")
     parser.add_argument(
-        "--changed-since", metavar="REF", help="check only pages changed since this git ref"
+        "--changed-since",
+        metavar="REF",
+        help=(
+            "check only pages changed since the merge base of REF and HEAD (committed, staged, "
+            "unstaged and untracked), plus pages linking to files removed or renamed since then"
+        ),
     )
     parser.add_argument(
-        "--format", choices=("text", "json", "github"), default="text", help="output format"
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format: text, json (the quality.json report), or github (workflow annotations)",
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run_gates(config_file: str | None, only: Iterable[str] | None = None):
+    """``run_headless`` with project problems turned into usage errors (exit status 2)."""
     from ..mkdocs_plugins.headless import ProjectError, run_headless
 
-    only = None
-    if args.changed_since:
-        from .changed import changed_pages
-
-        only = changed_pages(args.config_file, args.changed_since)
     try:
-        result = run_headless(args.config_file, only=only)
+        return run_headless(config_file, only=only)
     except ProjectError as exc:
         raise UsageError(str(exc)) from None
     except Exception as exc:  # a plugin error (bad option, bad registry file...) is a usage error
         if type(exc).__name__ in ("PluginError", "ConfigurationError", "Abort"):
             raise UsageError(str(exc)) from None
         raise
+
+
+def run(args: argparse.Namespace) -> int:
+    only = None
+    notes: list[str] = []
+    if args.changed_since:
+        from .changed import compute_changes
+
+        changes = compute_changes(args.config_file, args.changed_since)
+        notes.append(changes.describe())
+        # A change to a site-wide input (mkdocs.yml, CODEOWNERS...) needs the full check.
+        only = None if changes.everything else changes.pages
+        if only == set():
+            # Nothing a change could have broken: answer at once (pre-commit runs this on
+            # every commit, docs or not).
+            if args.format == "json":
+                sys.stdout.write(outputs.format_json(_empty_report()))
+            elif args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+                with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+                    handle.write(outputs.github_step_summary([], notes[0]))
+            print(f"docgates: {notes[0]}", file=sys.stderr)
+            return 0
+    result = run_gates(args.config_file, only=only)
+    try:
+        outcome = result.session.apply_baseline()
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
     report = result.report
-    site = result.session.site
     findings = report.findings()
-    prefix = ""
-    if site is not None:
-        prefix = site.repo_path("x")[:-1]  # the docs folder as seen from the repository root
+    # Baselined findings stay in the JSON report (marked) but are neither shown nor failing.
+    failing = outcome.new if outcome else findings
+    if outcome and outcome.describe():
+        notes.append(outcome.describe())
+    summary = outputs.summary_line(report, failing)
     if args.format == "json":
         sys.stdout.write(outputs.format_json(report))
     elif args.format == "github":
-        sys.stdout.write(outputs.format_github(findings, prefix))
+        # Annotations need repository-relative paths; page findings are docs-relative, while
+        # site findings with a path (CODEOWNERS:2) are repository-relative already.
+        site = result.session.site
+        located = [
+            replace(f, path=site.repo_path(f.path)) if site is not None and f.path in report.pages else f
+            for f in failing
+        ]
+        sys.stdout.write(outputs.format_github(located))
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:
             with Path(summary_file).open("a", encoding="utf-8") as handle:
-                handle.write("## docgates\n\n" + outputs.summary_line(report, findings) + "\n\n")
-                if findings:
-                    handle.write(outputs.format_markdown_table(findings, prefix))
+                handle.write(outputs.github_step_summary(located, summary, notes))
     else:
-        sys.stdout.write(outputs.format_text(findings))
-        print(outputs.summary_line(report, findings), file=sys.stderr)
-    return 1 if any(f.severity == "error" for f in findings) else 0
+        sys.stdout.write(outputs.format_text(failing))
+    for note in notes:
+        print(f"docgates: {note}", file=sys.stderr)
+    print(summary, file=sys.stderr)
+    return 1 if any(f.severity == "error" for f in failing) else 0
+
+
+def _empty_report():
+    from ..core.dates import DateError, today
+    from ..core.report import QualityReport
+
+    try:
+        return QualityReport(today=today())
+    except DateError as exc:
+        raise UsageError(str(exc)) from None

@@ -1,15 +1,108 @@
-"""``docgates leaderboard`` (not implemented yet)."""
+"""``docgates leaderboard``: docs-day scores from git history, as text, JSON or Markdown.
+
+Reads mkdocs.yml for the docs folder and the plugins' options (points, awards, the default
+review interval), then scores the window with the same core as the generated page. No page
+is rendered: everything comes from git.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from .main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("-f", "--config-file", help="path of mkdocs.yml (default: ./mkdocs.yml)")
+    parser.add_argument("--since", metavar="D", help="first day of the window, YYYY-MM-DD (inclusive, UTC)")
+    parser.add_argument("--until", metavar="D", help="last day of the window (inclusive; default: today)")
+    parser.add_argument("--docs-day", metavar="D", help="score one day (instead of --since/--until)")
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("docgates leaderboard: not implemented yet", file=sys.stderr)
-    return 2
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError, MkDocsException
+
+    from ..core import leaderboard as board_module
+    from ..core.dates import DateError, parse_interval, today
+    from ..core.docsday import ScoringSettings, Window, WindowError, check_awards, check_points
+    from ..core.findings import SeverityPolicy
+    from ..core.gate import SiteContext
+    from ..core.report import QualityReport
+    from ..core.repo import find_repo_root
+    from ..mkdocs_plugins.headless import ProjectError, find_config
+
+    if not args.since and not args.docs_day:
+        raise UsageError("--since is required (or --docs-day), e.g. --since 2026-11-12")
+    try:
+        run_today = today()
+        window = Window.from_options(since=args.since, until=args.until, docs_day=args.docs_day, today=run_today)
+    except (WindowError, DateError) as exc:
+        raise UsageError(str(exc).replace("docs_day:", "--docs-day:").replace("since:", "--since:")
+                         .replace("until:", "--until:")) from None
+    try:
+        path = find_config(args.config_file)
+        config = load_config(str(path))
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
+    except (ConfigurationError, MkDocsException) as exc:
+        raise UsageError(f"{args.config_file or 'mkdocs.yml'}: {exc}") from None
+
+    plugin = config.plugins.get("docgates/leaderboard")
+    options = dict(getattr(plugin, "config", {}) or {})
+    freshness = config.plugins.get("docgates/freshness")
+    review_every = (getattr(freshness, "config", {}) or {}).get("review_every") or "180d"
+    try:
+        points = check_points(options.get("points"))
+        awards = check_awards(options.get("awards", True))
+        page = board_module.normalise_page_path(options.get("page"), "page", board_module.DEFAULT_PAGE)
+        interval = parse_interval(review_every)
+    except (ValueError, DateError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+    config_dir = Path(config.config_file_path or path).resolve().parent
+    site = SiteContext(
+        config_dir=config_dir,
+        docs_dir=Path(config.docs_dir).resolve(),
+        site_dir=Path(config.site_dir).resolve(),
+        today=run_today,
+        policy=SeverityPolicy(),
+        report=QualityReport(today=run_today),
+        repo_root=find_repo_root(config_dir),
+    )
+    checklists = None
+    checklist_plugin = config.plugins.get("docgates/checklist")
+    if checklist_plugin is not None:
+        from ..mkdocs_plugins.checklist import checklist_options
+
+        try:
+            checklists = checklist_options(checklist_plugin.config, config).get("checklists")
+        except MkDocsException as exc:
+            raise UsageError(str(exc)) from None
+    language = str((config.theme.get("language") if config.theme else None) or "en")
+    settings = ScoringSettings(
+        docs_prefix=board_module.docs_prefix(site),
+        review_every=interval,
+        points=points,
+        awards=awards,
+        exclude=lambda docs_path: docs_path == page,
+        checklists=str(checklists) if checklists else None,
+        language=language,
+    )
+    board = board_module.compute(site, window, settings)
+    if board.status not in ("ok", "shallow"):
+        raise UsageError(board.message)
+    if board.status == "shallow":
+        print(f"docgates leaderboard: warning: {board.message}", file=sys.stderr)
+    render = {
+        "json": board_module.render_json,
+        "markdown": board_module.render_markdown,
+        "text": board_module.render_text,
+    }[args.format]
+    sys.stdout.write(render(board))
+    return 0

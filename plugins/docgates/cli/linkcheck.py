@@ -1,15 +1,161 @@
-"""``docgates linkcheck`` (not implemented yet)."""
+"""``docgates linkcheck [SITE_DIR]``: crawl the built site with LinkChecker.
+
+Serves SITE_DIR (default ``site``) on a random 127.0.0.1 port, runs LinkChecker over it,
+maps every failure back to the source page and line through ``quality.json``, prints the
+findings like ``docgates check`` and adds them to ``SITE_DIR/quality.json`` (marked
+``"source": "linkcheck"``; a rerun replaces them). Exit 0 clean, 1 error findings, 2 when
+the crawl cannot run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..core import outputs
+from ..core.findings import SeverityPolicy
+from ..core.linkcheck import (
+    CrawlOptions,
+    LinkcheckError,
+    SiteMap,
+    classify,
+    crawl,
+    findings_for,
+    linking_pages,
+    merge_into_report,
+)
+from ..core.report import write_atomic
+from ..core.repo import find_repo_root
+from .main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("site_dir", nargs="?", default="site", metavar="SITE_DIR", help="the built site (default: site)")
+    parser.add_argument(
+        "-f", "--config-file",
+        help="mkdocs.yml, to find the Markdown sources for line numbers (default: ./mkdocs.yml, else the one beside SITE_DIR)",
+    )
+    parser.add_argument("--external", action="store_true", help="also check links to other sites (needs network)")
+    parser.add_argument("--no-anchors", action="store_true", help="do not check #anchors")
+    parser.add_argument("--threads", type=int, default=10, metavar="N", help="LinkChecker threads (default: 10)")
+    parser.add_argument("--timeout", type=int, default=30, metavar="S", help="seconds per request (default: 30)")
+    parser.add_argument("--no-report", action="store_true", help="do not add the findings to SITE_DIR/quality.json")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("docgates linkcheck: not implemented yet", file=sys.stderr)
-    return 2
+    site_dir = Path(args.site_dir)
+    if not (site_dir / "index.html").is_file():
+        raise UsageError(f"{site_dir}: no built site here (no index.html); run 'mkdocs build' first")
+    if args.threads < 1 or args.timeout < 1:
+        raise UsageError("--threads and --timeout must be at least 1")
+    report_file = site_dir / "quality.json"
+    report = _load_report(report_file)
+    docs_dir, severity = _project(args.config_file, site_dir)
+    try:
+        policy = SeverityPolicy(severity)
+    except ValueError as exc:
+        raise UsageError(f"docgates/links: severity: {exc}") from None
+
+    options = CrawlOptions(
+        external=args.external, anchors=not args.no_anchors, threads=args.threads, timeout=args.timeout
+    )
+    print(f"docgates linkcheck: crawling {site_dir} with LinkChecker...", file=sys.stderr)
+    try:
+        result = crawl(site_dir, options, progress=lambda text: print(f"docgates linkcheck: {text}", file=sys.stderr))
+    except LinkcheckError as exc:
+        raise UsageError(str(exc)) from None
+
+    site = SiteMap.from_report(report, result.base_url, docs_dir)
+    failures, parents = classify(result.rows, result.base_url)
+    linked_from = linking_pages(site_dir, site, {f.url for f in failures}) if failures else {}
+    findings = findings_for(failures, parents, linked_from, site, policy)
+    summary = {
+        "urls_fetched": result.requests,
+        "failures": len(failures),
+        "findings": len(findings),
+        "seconds": round(result.seconds, 2),
+        "external": args.external,
+    }
+    if report is not None and not args.no_report:
+        write_atomic(report_file, json.dumps(merge_into_report(report, findings, summary), indent=2, ensure_ascii=False) + "\n")
+
+    if args.format == "json":
+        sys.stdout.write(outputs.dumps({"linkcheck": summary, "findings": [dict(f.to_dict(), path=f.path) for f in findings]}))
+    elif args.format == "github":
+        sys.stdout.write(outputs.format_github(findings, _prefix(docs_dir)))
+    else:
+        sys.stdout.write(outputs.format_text(findings))
+    errors = sum(f.severity == "error" for f in findings)
+    where = "" if report is not None else " (no quality.json: findings name pages by URL)"
+    print(
+        f"docgates linkcheck: {result.requests} URLs fetched in {result.seconds:.1f} s, "
+        f"{len(failures)} failing URLs, {errors} errors{where}",
+        file=sys.stderr,
+    )
+    return 1 if errors else 0
+
+
+def _load_report(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        print(f"docgates linkcheck: {path} not found; build with a docgates plugin to map failures to source lines", file=sys.stderr)
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not a readable quality.json ({exc}); rebuild the site") from None
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+        raise UsageError(f"{path}: not a docgates quality.json; rebuild the site")
+    return data
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """mkdocs.yml often holds ``!!python/name:`` and ``!ENV`` tags; we need only ``docs_dir``."""
+
+
+_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _project(config_file: str | None, site_dir: Path) -> tuple[Path | None, dict[str, str]]:
+    """The docs folder (for source lines) and the links plugin's severity overrides."""
+    if config_file:
+        config = Path(config_file)
+        if not config.is_file():
+            raise UsageError(f"{config_file}: no such file; pass the path of your mkdocs.yml")
+    else:
+        candidates = [Path("mkdocs.yml"), Path("mkdocs.yaml"), site_dir.parent / "mkdocs.yml", site_dir.parent / "mkdocs.yaml"]
+        config = next((c for c in candidates if c.is_file()), None)
+        if config is None:
+            return None, {}
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_AnyTagLoader) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"{config}: cannot read it ({exc})") from None
+    if not isinstance(data, dict):
+        return None, {}
+    docs = data.get("docs_dir")
+    folder = (config.parent / (docs if isinstance(docs, str) else "docs")).resolve()
+    severity: dict[str, str] = {}
+    plugins = data.get("plugins") or []
+    entries = [{name: value} for name, value in plugins.items()] if isinstance(plugins, dict) else plugins
+    for entry in entries if isinstance(entries, list) else []:
+        options = entry.get("docgates/links") if isinstance(entry, dict) else None
+        if isinstance(options, dict) and isinstance(options.get("severity"), dict):
+            severity = {str(k): str(v) for k, v in options["severity"].items()}
+    return (folder if folder.is_dir() else None), severity
+
+
+def _prefix(docs_dir: Path | None) -> str:
+    if docs_dir is None:
+        return ""
+    root = find_repo_root(docs_dir) or Path.cwd().resolve()
+    try:
+        relative = docs_dir.relative_to(root).as_posix()
+    except ValueError:
+        return ""
+    return "" if relative == "." else relative + "/"

@@ -1,15 +1,157 @@
-"""``docgates new`` (not implemented yet)."""
+"""``docgates new TYPE "Title"``: a new page of a type, from the type's template page.
+
+The page's owner comes from ``--owner``, else from what the ownership gate would resolve for
+the new path (CODEOWNERS, folder defaults). Prints the new file's path; never overwrites.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
+
+from .main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("type", metavar="TYPE", help="page type, e.g. adr, postmortem, runbook, howto")
+    parser.add_argument("title", metavar="TITLE", help='the page title, e.g. "Use Postgres for billing"')
+    parser.add_argument(
+        "--owner", action="append", metavar="HANDLE",
+        help='owner handle, e.g. "@sre-team" (repeat for several); default: CODEOWNERS for the new path',
+    )
+    parser.add_argument("-f", "--config-file", help="path of mkdocs.yml (default: ./mkdocs.yml)")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("docgates new: not implemented yet", file=sys.stderr)
-    return 2
+    from ..core.checklist_config import load_checklists
+    from ..core.dates import DateError, today
+    from ..core.frontmatter import parse_page
+    from ..core.scaffold import PageExists, ScaffoldError, create_page, render_page, target_path
+
+    title = " ".join(str(args.title).split())
+    if not title:
+        raise UsageError("the title is empty; pass it in quotes, e.g. docgates new adr \"Use Postgres\"")
+    owners = [o.strip() for o in (args.owner or []) if o.strip()]
+    if args.owner is not None and not owners:
+        raise UsageError("--owner is empty; pass a handle such as \"@sre-team\"")
+    project = _Project.load(args.config_file)
+    try:
+        checklists = load_checklists(project.options.get("checklists"), project.options.get("checklists_display"))
+        run_today = today()
+    except (ValueError, DateError) as exc:
+        raise UsageError(str(exc)) from None
+    page_type = args.type.strip().lower()
+    checklist = checklists.get(page_type)
+    if checklist is None:
+        raise UsageError(f"unknown page type {args.type!r}; known types: {', '.join(sorted(checklists))}")
+    try:
+        target = target_path(project.docs_dir, checklist, title, run_today)
+    except PageExists as exc:
+        print(f"docgates new: {exc}", file=sys.stderr)
+        return 1
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    path = target.path
+    docs_path = path.relative_to(project.docs_dir).as_posix()
+    template_file = project.docs_dir / project.options.get("templates_dir", "templates") / f"{checklist.type}.md"
+    template = None
+    if template_file.is_file():
+        template = parse_page(template_file.name, template_file.read_bytes())
+        if not template.front_matter_valid:
+            problem = template.findings[0].format() if template.findings else "invalid front matter"
+            raise UsageError(f"the template {template_file} cannot be used: {problem}")
+    if not owners:
+        owners = project.owners_for(docs_path, run_today)
+    text, to_fill = render_page(checklist, title, owners, run_today, template, target.values)
+    try:
+        create_page(path, text)
+    except PageExists as exc:
+        print(f"docgates new: {exc}", file=sys.stderr)
+        return 1
+    print(_shown(path))
+    notes = []
+    if template is None:
+        notes.append(f"no template page {_shown(template_file)}: the page has only the required sections")
+    if not owners:
+        notes.append("no owner found (no --owner, no CODEOWNERS rule): add 'owner:' to the front matter")
+    if to_fill:
+        notes.append(f"fill in the front matter: {', '.join(to_fill)}")
+    for note in notes:
+        print(f"docgates new: {note}", file=sys.stderr)
+    return 0
+
+
+class _Project:
+    """The parts of a MkDocs project ``new`` needs, read through MkDocs' own config loader."""
+
+    def __init__(self, config: Any, options: dict[str, Any]) -> None:
+        self.config = config
+        self.options = options
+        self.config_dir = Path(config.config_file_path).resolve().parent
+        self.docs_dir = Path(config.docs_dir).resolve()
+
+    @classmethod
+    def load(cls, config_file: str | None) -> "_Project":
+        import logging
+
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import ConfigurationError, MkDocsException
+
+        from ..mkdocs_plugins.checklist import ChecklistPlugin, checklist_options
+        from ..mkdocs_plugins.headless import ProjectError, find_config
+
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        try:
+            path = find_config(config_file)
+            config = load_config(str(path))
+        except ProjectError as exc:
+            raise UsageError(str(exc)) from None
+        except (ConfigurationError, MkDocsException) as exc:
+            raise UsageError(f"{config_file or 'mkdocs.yml'}: {exc}") from None
+        options: dict[str, Any] = {}
+        for plugin in config.plugins.values():
+            if isinstance(plugin, ChecklistPlugin) and plugin.config.enabled:
+                try:
+                    options = checklist_options(plugin.config, config)
+                except MkDocsException as exc:
+                    raise UsageError(str(exc)) from None
+        return cls(config, options)
+
+    def owners_for(self, docs_path: str, run_today: Any) -> list[str]:
+        """Who would own ``docs_path`` without front matter: what the ownership gate resolves."""
+        from ..core.findings import SeverityPolicy
+        from ..core.frontmatter import PageSource
+        from ..core.gate import PageInput, SiteContext
+        from ..core.ownership import OwnershipGate
+        from ..core.report import QualityReport
+        from ..core.repo import find_repo_root
+        from ..mkdocs_plugins.ownership import OwnershipPlugin
+
+        options: dict[str, Any] = {}
+        for plugin in self.config.plugins.values():
+            if isinstance(plugin, OwnershipPlugin) and plugin.config.enabled:
+                options = plugin.gate_options(self.config)
+        site = SiteContext(
+            config_dir=self.config_dir,
+            docs_dir=self.docs_dir,
+            site_dir=Path(self.config.site_dir).resolve(),
+            today=run_today,
+            policy=SeverityPolicy(),
+            report=QualityReport(today=run_today),
+            repo_root=find_repo_root(self.config_dir),
+        )
+        try:
+            gate = OwnershipGate(options)
+        except ValueError as exc:
+            raise UsageError(f"docgates/ownership: {exc}") from None
+        gate.begin(site)
+        return list(gate.resolve(PageInput(PageSource(path=docs_path, text="")), site).owners)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
@@ -29,6 +30,9 @@ RULES: dict[str, Severity] = {
 }
 
 
+_LINE_NUMBER = re.compile(r"\b(lines?) \d+", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One defect on one page (or on the site, when ``path`` is empty).
@@ -53,7 +57,10 @@ class Finding:
         return f"{self.location}: {self.rule}: {self.message}"
 
     def fingerprint(self) -> str:
-        basis = "\x1f".join((self.rule, self.path, self.fingerprint_text or self.message))
+        # A line number inside a message ("first at line 3") would move with edits above the
+        # defect; the baseline must survive those, so it is left out.
+        text = self.fingerprint_text or _LINE_NUMBER.sub(r"\1 #", self.message)
+        basis = "\x1f".join((self.rule, self.path, text))
         return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict:

@@ -8,7 +8,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import AbstractSet, Any, Iterable
 
 from .. import __version__
 from .findings import Finding
@@ -35,7 +35,7 @@ class PageReport:
         if finding not in self.findings:
             self.findings.append(finding)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, baselined: AbstractSet[Finding] = frozenset()) -> dict[str, Any]:
         result: dict[str, Any] = {
             "path": self.path,
             "url": self.url,
@@ -46,7 +46,7 @@ class PageReport:
             "stale": self.stale,
             "readability": self.readability,
             "checklist": self.checklist,
-            "findings": [f.to_dict() for f in sorted(self.findings, key=_finding_order)],
+            "findings": [_finding_dict(f, baselined) for f in sorted(self.findings, key=_finding_order)],
         }
         for key, value in self.data.items():
             result.setdefault(key, _jsonable(value))
@@ -62,6 +62,8 @@ class QualityReport:
     site_findings: list[Finding] = field(default_factory=list)
     # Site-wide sections (silo audit, link health, leaderboard summary, baseline...).
     site: dict[str, Any] = field(default_factory=dict)
+    # Findings the committed baseline accepts (core/baseline.py): reported, never failing.
+    baselined: set[Finding] = field(default_factory=set)
 
     def page(self, path: str) -> PageReport:
         if path not in self.pages:
@@ -99,10 +101,13 @@ class QualityReport:
             "today": self.today.isoformat(),
             "summary": {"pages": len(self.pages), **counts},
             "site": {
-                "findings": [dict(f.to_dict(), path=f.path) for f in sorted(self.site_findings, key=_finding_order)],
+                "findings": [
+                    dict(_finding_dict(f, self.baselined), path=f.path)
+                    for f in sorted(self.site_findings, key=_finding_order)
+                ],
                 **{k: _jsonable(v) for k, v in sorted(self.site.items())},
             },
-            "pages": [self.pages[p].to_dict() for p in sorted(self.pages)],
+            "pages": [self.pages[p].to_dict(self.baselined) for p in sorted(self.pages)],
         }
 
     def to_json(self) -> str:
@@ -124,6 +129,10 @@ def write_atomic(path: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _finding_dict(finding: Finding, baselined: AbstractSet[Finding]) -> dict[str, Any]:
+    return dict(finding.to_dict(), baselined=finding in baselined)
 
 
 def _finding_order(finding: Finding) -> tuple:

@@ -66,7 +66,11 @@ class GatePlugin(BasePlugin[GateConfig]):
         except ValueError as exc:
             raise PluginError(f"docgates/{self.gate_class.name}: {exc}") from None
         self.session.register(gate)
+        self.configure_session(self.session, config)
         return config
+
+    def configure_session(self, session: BuildSession, config: MkDocsConfig) -> None:
+        """Hand session-wide options (e.g. the quality plugin's ``baseline``) to the session."""
 
     # Late, so pages added by other plugins are listed too.
     @event_priority(-50)

@@ -46,8 +46,11 @@ def find_config(config_file: str | None) -> Path:
     raise ProjectError("no mkdocs.yml in this folder; run from the project root or pass --config-file")
 
 
-def run_headless(config_file: str | None = None, only: Iterable[str] | None = None) -> HeadlessRun:
-    """Run the gates over every page, or only over the docs-relative paths in ``only``."""
+def run_headless(
+    config_file: str | None = None, only: Iterable[str] | None = None, gates: Iterable[str] | None = None
+) -> HeadlessRun:
+    """Run the gates over every page, or only over the docs-relative paths in ``only``;
+    ``gates`` (names) runs only those of the enabled gates (e.g. ``docgates stale``)."""
     path = find_config(config_file)
     # MkDocs logs config warnings through its own logger; keep them, but not INFO chatter.
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -66,9 +69,14 @@ def run_headless(config_file: str | None = None, only: Iterable[str] | None = No
             raise ProjectError(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
+        if gates is not None:
+            wanted_gates = set(gates)
+            session.gates = [g for g in session.gates if g.name in wanted_gates]
         config.plugins.on_pre_build(config=config)
         files = get_files(config)
         env = config.theme.get_env()
+        # As the build does: theme files are site files too (a link to one is not broken).
+        files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
         nav = get_navigation(files, config)

@@ -178,6 +178,15 @@ class BuildSession:
         self._done.add("finish")
         for gate in self.gates:
             self._call(gate, "finish", None, self.site)
+        if self.site.complete:
+            # Now, not at post_build, so generated pages (the dashboard) see what is baselined.
+            # A partial run applies it once its report holds only the pages asked for.
+            try:
+                self.apply_baseline()
+            except BaselineError:
+                # Reported by on_post_build and 'docgates check', which ask again; 'docgates
+                # baseline' never asks, so it can still rewrite a broken file.
+                pass
 
     def on_page_context(self, page: Page) -> None:
         self._fill_view(page)

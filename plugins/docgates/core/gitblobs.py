@@ -1,0 +1,169 @@
+"""Reading file contents and folder listings at past revisions through ONE git process.
+
+The leaderboard compares every touched page before and after each commit of a docs day.
+Spawning ``git show`` per page would cost minutes on a large site, so every read goes
+through a single ``git cat-file --batch`` process, one request at a time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+from typing import IO
+
+
+class BlobReader:
+    """``read(rev, path)`` -> bytes or None; ``list_tree(rev, folder)`` -> file paths.
+
+    Use as a context manager so the git process always ends. When git is missing or the
+    folder is not a repository, every read answers None (the caller reports "not measured").
+    """
+
+    def __init__(self, repo_root: Path) -> None:
+        self.repo_root = Path(repo_root)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._failed = False
+        self._cache: dict[str, tuple[str, bytes] | None] = {}
+
+    def __enter__(self) -> "BlobReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if process.stdin:
+                process.stdin.close()
+            process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+        finally:
+            if process.stdout:
+                process.stdout.close()
+
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        if self._process is None and not self._failed:
+            try:
+                self._process = subprocess.Popen(
+                    ["git", "cat-file", "--batch"],
+                    cwd=self.repo_root,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError:
+                self._failed = True
+        return self._process
+
+    def _object(self, spec: str) -> tuple[str, bytes] | None:
+        """``(type, content)`` of the object ``spec`` names (``rev:path`` or a sha)."""
+        if spec in self._cache:
+            return self._cache[spec]
+        if "\n" in spec:
+            return None
+        process = self._start()
+        if process is None or process.stdin is None or process.stdout is None:
+            return None
+        try:
+            process.stdin.write(spec.encode("utf-8") + b"\n")
+            process.stdin.flush()
+            result = _read_one(process.stdout)
+        except (OSError, ValueError):
+            self._failed = True
+            self.close()
+            return None
+        self._cache[spec] = result
+        return result
+
+    def prefetch(self, specs: list[str]) -> None:
+        """Ask for many objects in one round trip (``rev:path`` specs), into the cache.
+
+        A thread writes the requests while this one reads the answers, so neither pipe can
+        fill up and stall git; one request at a time would wait for git once per page.
+        """
+        wanted = list(dict.fromkeys(s for s in specs if s not in self._cache and "\n" not in s))
+        process = self._start() if wanted else None
+        if process is None or process.stdin is None or process.stdout is None:
+            return
+        stdin = process.stdin
+
+        def write() -> None:
+            try:
+                stdin.write("".join(f"{spec}\n" for spec in wanted).encode("utf-8"))
+                stdin.flush()
+            except OSError:
+                pass
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        try:
+            for spec in wanted:
+                self._cache[spec] = _read_one(process.stdout)
+        except (OSError, ValueError):
+            self._failed = True
+            self.close()
+        finally:
+            writer.join(timeout=10)
+
+    def read(self, rev: str, path: str) -> bytes | None:
+        """The content of ``path`` (repository-relative) at ``rev``; None when absent."""
+        found = self._object(f"{rev}:{path}")
+        if found is None or found[0] != "blob":
+            return None
+        return found[1]
+
+    def list_tree(self, rev: str, folder: str) -> list[str]:
+        """Every file under ``folder`` (repository-relative, "" for the root) at ``rev``."""
+        root = self._object(f"{rev}:{folder}" if folder else f"{rev}^{{tree}}")
+        if root is None or root[0] != "tree":
+            return []
+        prefix = f"{folder.rstrip('/')}/" if folder else ""
+        files: list[str] = []
+        level = [(prefix, root[1])]
+        while level:  # breadth first, so each level's subtrees come in one round trip
+            subtrees: list[tuple[str, str]] = []
+            for base, data in level:
+                for mode, name, sha in _tree_entries(data):
+                    if mode == b"40000":
+                        subtrees.append((f"{base}{name}/", sha))
+                    elif mode != b"160000":  # submodules are not files of this repository
+                        files.append(f"{base}{name}")
+            self.prefetch([sha for _, sha in subtrees])
+            level = []
+            for base, sha in subtrees:
+                sub = self._object(sha)
+                if sub is not None and sub[0] == "tree":
+                    level.append((base, sub[1]))
+        return sorted(files)
+
+
+def _read_one(stream: IO[bytes]) -> tuple[str, bytes] | None:
+    header = stream.readline()
+    if not header:
+        raise ValueError("git cat-file ended early")
+    parts = header.rstrip(b"\n").split(b" ")
+    if len(parts) != 3:  # "<spec> missing" or "<spec> ambiguous"
+        return None
+    size = int(parts[2])
+    content = stream.read(size)
+    stream.read(1)  # the newline after every object
+    return parts[1].decode("ascii"), content
+
+
+def _tree_entries(data: bytes):
+    """``(mode, name, hex sha)`` of a raw tree object: ``<mode> <name>\\0<20-byte sha>``."""
+    position = 0
+    while position < len(data):
+        space = data.index(b" ", position)
+        nul = data.index(b"\0", space)
+        mode = data[position:space]
+        name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+        sha = data[nul + 1 : nul + 21].hex()
+        position = nul + 21
+        yield mode, name, sha

@@ -1,0 +1,257 @@
+"""Scores of a page's prose with textstat, one scorer per language, and a score cache.
+
+Scores depend only on the page (its HTML and Markdown) and the language, so they are
+cached on disk by a hash of those: ``mkdocs serve`` rebuilds, and builds after a small
+edit, rescore only the pages that changed. Thresholds are applied after the cache, so
+changing them in ``mkdocs.yml`` needs no rescoring.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from . import cmudict_corpus
+from .prose import Prose, SourceLocator, extract_prose, words_of
+from .report import write_atomic
+
+# Bump when extraction or scoring changes, so old cache entries are ignored.
+SCORING_VERSION = 1
+# How many of the hardest sentences an analysis keeps (the gate shows up to this many).
+KEPT_SENTENCES = 5
+# Sentences shorter than this are headings or fragments, not what a writer should rework.
+MIN_SENTENCE_WORDS = 5
+# Sentences scored exactly when looking for the hardest (picked by a cheap estimate first).
+CANDIDATE_SENTENCES = 4 * KEPT_SENTENCES
+QUOTE_CHARS = 90
+
+# Languages with a Flesch Reading Ease formula in textstat (constants per language), and the
+# textstat language code for each. English uses the CMU dictionary, the others Pyphen.
+LANGUAGES = {
+    "en": "en_US", "de": "de", "es": "es", "fr": "fr", "it": "it", "nl": "nl", "ru": "ru",
+    "hu": "hu",
+}
+
+
+def textstat_language(site_language: str) -> str | None:
+    """textstat's code for a site language (``en``, ``de``, ``pt-BR``...), None if unsupported."""
+    root = site_language.replace("-", "_").split("_")[0].lower()
+    return LANGUAGES.get(root)
+
+
+@dataclass
+class Analysis:
+    """What scoring found out about one page's prose; independent of thresholds."""
+
+    words: int
+    sentences: int = 0
+    flesch_reading_ease: float | None = None
+    grade: float | None = None
+    # The hardest sentences, hardest first: {"text", "line", "words", "grade"}.
+    hardest: list[dict[str, Any]] | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.flesch_reading_ease is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "words": self.words,
+            "sentences": self.sentences,
+            "flesch_reading_ease": self.flesch_reading_ease,
+            "grade": self.grade,
+            "hardest": self.hardest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Analysis":
+        return cls(
+            words=int(data["words"]),
+            sentences=int(data.get("sentences") or 0),
+            flesch_reading_ease=data.get("flesch_reading_ease"),
+            grade=data.get("grade"),
+            hardest=data.get("hardest"),
+        )
+
+
+class Scorer:
+    """A textstat instance for one language, warmed up once (thread-safe) before first use.
+
+    textstat keeps its results in module-level caches keyed by language, and NLTK loads the
+    CMU dictionary lazily through an object that is not thread-safe; so the first syllable
+    count happens exactly once, under a lock, before any concurrent use.
+    """
+
+    def __init__(self, language: str) -> None:
+        from textstat.textstat import textstatistics
+
+        self.language = language
+        self._textstat = textstatistics()
+        self._textstat.set_lang(language)
+        self._warm = False
+        self._lock = threading.Lock()
+
+    def require_data(self) -> None:
+        """Raise ``cmudict_corpus.CorpusMissing`` unless this language's data is in place."""
+        if self.language.startswith("en"):
+            cmudict_corpus.require_corpus()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if not self._warm:
+                self.require_data()
+                self._textstat.syllable_count("warm up")
+                self._warm = True
+
+    def words(self, text: str) -> int:
+        return self._textstat.lexicon_count(text)
+
+    def analyse(
+        self, prose: Prose, min_words: int, locator: Callable[[], SourceLocator] | None = None
+    ) -> Analysis:
+        """Scores of ``prose``; a text under ``min_words`` words is counted but not scored.
+
+        ``locator`` builds the source-line finder, only when the page is long enough to score.
+        """
+        text = prose.text
+        words = self.words(text)
+        if words < min_words or not words:
+            return Analysis(words=words)
+        self.warm_up()
+        ts = self._textstat
+        return Analysis(
+            words=words,
+            sentences=ts.sentence_count(text),
+            flesch_reading_ease=round(ts.flesch_reading_ease(text), 1),
+            grade=round(ts.flesch_kincaid_grade(text), 1),
+            hardest=self._hardest(prose, locator() if locator else None),
+        )
+
+    def _hardest(self, prose: Prose, locator: SourceLocator | None) -> list[dict[str, Any]]:
+        # Counting syllables is the costly part, so only the likeliest candidates get it: the
+        # sentences with the most words and the longest words (letters track syllables).
+        candidates: list[tuple[float, int, str]] = []
+        for order, sentence in enumerate(prose.sentences):
+            words = words_of(sentence)
+            if len(words) >= MIN_SENTENCE_WORDS:
+                letters = sum(map(len, words)) / len(words)
+                candidates.append((-(0.39 * len(words) + 11.8 * letters / 3), order, sentence))
+        candidates.sort(key=lambda item: item[:2])
+        ranked: list[tuple[float, int, str, int]] = []
+        for _, order, sentence in candidates[: CANDIDATE_SENTENCES]:
+            words = self.words(sentence)
+            if words < MIN_SENTENCE_WORDS:
+                continue
+            syllables = self._textstat.syllable_count(sentence)
+            # Flesch-Kincaid grade of the sentence alone: long sentences and long words.
+            grade = 0.39 * words + 11.8 * syllables / words - 15.59
+            ranked.append((-grade, order, sentence, words))
+        ranked.sort(key=lambda item: item[:2])
+        kept = ranked[:KEPT_SENTENCES]
+        # Located in page order, so a phrase that repeats is found at the right place.
+        lines = {
+            order: locator.locate(sentence) if locator else None
+            for _, order, sentence, _ in sorted(kept, key=lambda item: item[1])
+        }
+        return [
+            {"text": _quote(sentence), "line": lines[order], "words": words, "grade": round(-negated, 1)}
+            for negated, order, sentence, words in kept
+        ]
+
+
+def analyse_html(
+    scorer: Scorer, html: str, body: str, body_line: int, min_words: int
+) -> Analysis:
+    return scorer.analyse(extract_prose(html), min_words, lambda: SourceLocator(body, body_line))
+
+
+def cache_key(language: str, html: str, body: str, body_line: int) -> str:
+    digest = hashlib.sha256()
+    for part in (f"v{SCORING_VERSION}", _textstat_version(), language, str(body_line), html, body):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache  # reading package metadata costs milliseconds; once per process is enough
+def _textstat_version() -> str:
+    from importlib.metadata import version
+
+    try:
+        return version("textstat")
+    except Exception:  # an unusual install without metadata still scores, just caches less
+        return "unknown"
+
+
+def _quote(sentence: str) -> str:
+    if len(sentence) <= QUOTE_CHARS:
+        return sentence
+    return sentence[: QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+class ScoreCache:
+    """Analyses by content hash, in one JSON file, bounded to ``limit`` entries.
+
+    Entries used by the latest run are kept first; the oldest unused ones go first when the
+    file would grow past the limit. A missing, stale or corrupt file is an empty cache.
+    """
+
+    def __init__(self, path: Path | None, limit: int = 5000) -> None:
+        self.path = path
+        self.limit = limit
+        self._old: dict[str, dict[str, Any]] = {}
+        self._used: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self.hits = 0
+        self.misses = 0
+        if path is not None:
+            self._old = self._load(path)
+
+    @staticmethod
+    def _load(path: Path) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != SCORING_VERSION:
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, key: str) -> Analysis | None:
+        entry = self._used.get(key) or self._old.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        try:
+            analysis = Analysis.from_dict(entry)
+        except (KeyError, TypeError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._used[key] = entry
+        return analysis
+
+    def put(self, key: str, analysis: Analysis) -> None:
+        self._used[key] = analysis.to_dict()
+        self._dirty = True
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        stale = [key for key in self._old if key not in self._used]
+        room = max(self.limit - len(self._used), 0)
+        if not self._dirty and len(self._used) + len(stale) <= self.limit:
+            return
+        entries = dict(self._used)
+        for key in stale[:room]:
+            entries[key] = self._old[key]
+        try:
+            write_atomic(self.path, json.dumps({"version": SCORING_VERSION, "entries": entries}))
+        except OSError:
+            pass  # a read-only cache folder costs speed, never the build

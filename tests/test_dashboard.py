@@ -1,0 +1,170 @@
+"""The quality dashboard: a generated page built from the report, with build-time SVG charts."""
+
+from __future__ import annotations
+
+import re
+
+from docgates.core import charts
+from docgates.core.dashboard import DashboardInput, dimensions, health_score, render
+from docgates.core.frontmatter import parse_page
+
+OLD = "2026-01-05T10:00:00+00:00"
+PROSE = "We write short pages. Readers find what they need. Teams keep them fresh. " * 12
+ALL_GATES = ["docgates/ownership", "docgates/freshness", "docgates/readability", "docgates/checklist",
+             "docgates/links", "docgates/leaderboard", "docgates/quality"]
+
+POSTMORTEM = """\
+---
+type: postmortem
+owner: "@sre-team"
+reviewed: 2026-11-01
+incident_date: 2026-10-01
+severity: SEV2
+contributing_factors: [{factors}]
+---
+# {title}
+
+## Summary
+
+Something broke.
+
+## Impact
+
+Some users.
+
+## Timeline
+
+It happened.
+
+## Contributing factors
+
+Several.
+
+## Action items
+
+- [ ] Add an alert
+- [x] Fix the pipeline
+- [ ] Write a runbook
+"""
+
+
+def _handbook(git_site):
+    site, repo = git_site
+    site.plugins(*ALL_GATES)
+    repo.commit("pages", OLD, author="Solo Author <solo@corp.example>", files={
+        "docs/index.md": "---\nowner: \"@docs\"\nreviewed: 2026-11-01\n---\n# Home\n\n"
+                         "[Onboarding](onboarding/start.md) and [the first incident](postmortems/one.md).\n\n" + PROSE,
+        "docs/onboarding/start.md": "---\nowner: \"@docs\"\nreviewed: 2025-01-01\n---\n# Start here\n\n"
+                                    "Read [home](../index.md) and [the first incident](../postmortems/one.md).\n",
+        "docs/postmortems/one.md": POSTMORTEM.format(title="Outage one", factors="deploy-pipeline, alerting"),
+        "docs/postmortems/two.md": POSTMORTEM.format(title="Outage two", factors="Deploy-Pipeline, capacity"),
+        "docs/orphan.md": "---\nreviewed: 2026-11-01\n---\n# O'Brien &amp; &lt;Co&gt; notes\n\n[Nowhere](missing.md)\n",
+    })
+    return site, repo
+
+
+def test_dashboard_page_in_the_built_site(git_site):
+    site, _ = _handbook(git_site)
+    result = site.build()
+    assert result.report is not None
+    html = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    body = html[html.index('<div class="docgates-dashboard">'):]
+    assert "assets/docgates/dashboard.css" in html
+    # Overview: totals and a health score.
+    assert "Health score" in body and "Pages" in body
+    # Stale pages by owner: the onboarding page is stale, owned by @docs.
+    assert re.search(r"<td>@docs</td><td data-sort=\"1\">1</td>", body)
+    # Ownership coverage: orphan.md has no owner; its title is escaped everywhere.
+    assert "O&#x27;Brien &amp; &lt;Co&gt; notes" in body and "<Co>" not in body
+    # Link health from the links gate: the orphan's broken link.
+    assert "links/broken" in body
+    # Open post-mortem action items: two open in each post-mortem.
+    assert re.search(r"Outage one</a></td><td data-sort=\"2\">2</td>", body)
+    # Repeated contributing factors, case-insensitively.
+    assert re.search(r"<td>deploy-pipeline</td><td data-sort=\"2\">2</td>", body)
+    assert "capacity" not in body.split("Repeated post-mortem contributing factors")[1].split("</table>")[0]
+    # Most-linked pages: the first incident is linked from two pages.
+    most_linked = body.split("Most-linked pages")[1].split("</table>")[0]
+    assert re.search(r"Outage one</a></td><td data-sort=\"2\">2</td>", most_linked)
+    # Onboarding freshness.
+    onboarding = body.split("Onboarding pages")[1].split("</table>")[0]
+    assert "Start here" in onboarding and "stale" in onboarding
+    # Single-author pages (knowledge silos).
+    assert "Solo Author" in body.split("Pages with a single author")[1]
+    assert "corp.example" not in body
+    assert "Pages by Flesch reading ease" in body
+    # Charts are inline SVG, with no script and no URL but SVG's own namespace.
+    svgs = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(svgs) >= 2
+    for svg in svgs:
+        assert "<script" not in svg
+        assert set(re.findall(r"https?://[^\"'\s)<]+", svg)) <= {"http://www.w3.org/2000/svg"}
+    assert not (site.docs / "quality.md").exists()
+
+
+def test_dashboard_without_other_gates_says_not_measured(site):
+    site.page("index.md", "# Home\n")
+    site.plugins("docgates/quality")
+    result = site.build()
+    assert result.returncode == 0, result.output
+    body = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    for what in ("Freshness: not measured", "Ownership: not measured", "Readability: not measured",
+                 "Link health: not measured", "Checklists: not measured"):
+        assert what in body
+    assert "<svg" not in body.split('class="docgates-dashboard"')[1]
+
+
+def test_dashboard_path_option_and_off(site):
+    site.page("index.md", "# Home\n")
+    site.plugins({"docgates/quality": {"dashboard": "health/"}})
+    site.build()
+    assert (site.root / "site" / "health" / "index.html").is_file()
+    site.plugins({"docgates/quality": {"dashboard": False}})
+    site.build()
+    assert not (site.root / "site" / "quality").exists() and not (site.root / "site" / "health").exists()
+
+
+def test_render_reads_a_sparse_report_defensively():
+    # Sections other gates did not write, odd values, an empty site: no exception.
+    report = {"summary": {"pages": 1}, "site": {"checklist": "???"},
+              "pages": [{"path": "a.md", "owner": None, "findings": [{"rule": 3}], "readability": {"grade": 2}},
+                        "not a page"]}
+    html = render(DashboardInput(report=report, gates=None))
+    assert 'class="docgates-dashboard"' in html and "not measured" in html
+    assert "docgates-dashboard" in render(DashboardInput(report={}))
+
+
+def test_health_score_is_the_mean_of_measured_shares():
+    pages = [
+        {"path": "a.md", "owner": ["@t"], "due": "2027-01-01", "stale": False, "findings": []},
+        {"path": "b.md", "owner": [], "due": "2026-01-01", "stale": True, "findings": [{"rule": "links/broken"}]},
+    ]
+    data = DashboardInput(report={"pages": pages}, gates=("ownership", "freshness", "links"))
+    shares = {d.name: d.percent for d in dimensions(data)}
+    assert shares["Fresh pages"] == 50 and shares["Owned pages"] == 50 and shares["Pages with working links"] == 50
+    assert shares["Readable pages"] is None and shares["Checklists complete"] is None
+    assert health_score(dimensions(data)) == 50
+
+
+def test_contributing_factors_come_from_postmortem_front_matter():
+    from docgates.core.dashboard import contributing_factors
+
+    sources = {
+        "pm/a.md": parse_page("pm/a.md", "---\ntype: postmortem\ncontributing_factors: [dns, Alerting]\n---\n# A\n"),
+        "pm/b.md": parse_page("pm/b.md", "---\ntype: postmortem\ncontributing_factors: [alerting]\n---\n# B\n"),
+        "howto.md": parse_page("howto.md", "---\ntype: howto\ncontributing_factors: [alerting]\n---\n# C\n"),
+    }
+    assert contributing_factors(DashboardInput(report={}, sources=sources)) == [
+        ("alerting", ["pm/a.md", "pm/b.md"]),
+        ("dns", ["pm/a.md"]),
+    ]
+
+
+def test_charts_are_self_contained_reproducible_and_escaped():
+    first = charts.bar_chart("r", "Pages <by> ease", ["a & b", "<c>"], [1, 2])
+    second = charts.bar_chart("r", "Pages <by> ease", ["a & b", "<c>"], [1, 2])
+    assert first == second  # no random ids, no build date
+    assert "<script" not in first and "<!--" not in first
+    assert "a &amp; b" in first and "&lt;c&gt;" in first and "<c>" not in first
+    assert 'id="docgates-chart-r"' in first
+    assert set(re.findall(r"https?://[^\"'\s)<]+", first)) == {"http://www.w3.org/2000/svg"}

@@ -1,0 +1,116 @@
+"""The leaderboard as users meet it: a generated page in the built site, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+OLD = "2026-01-05T10:00:00+00:00"
+
+
+def _docs_day(git_site, **plugin_options):
+    site, repo = git_site
+    site.plugins({"docgates/leaderboard": {"docs_day": "2026-11-12", **plugin_options}})
+    site.config["plugins"].append("docgates/quality")
+    repo.commit("old", OLD, author="Vera Veteran <vera@corp.example>", files={
+        "docs/index.md": "---\nreviewed: 2026-11-01\nowner: \"@docs\"\n---\n# Home\n\n[Guide](guide.md)\n",
+        "docs/guide.md": "---\nreviewed: 2026-01-05\n---\n# Guide\n\nSee [gone](gone.md).\n",
+    })
+    repo.commit("docs day", "2026-11-12T15:00:00+01:00", author="O'Brien & Sons <ob@corp.example>", files={
+        "docs/guide.md": "---\nreviewed: 2026-11-12\nowner: \"O'Brien & <Co>\"\n---\n# Guide\n\nSee [home](index.md).\n",
+    })
+    repo.commit("after", "2026-11-20T10:00:00+00:00", author="Late Larry <larry@corp.example>",
+                files={"docs/late.md": "# Late\n"})
+    return site, repo
+
+
+def test_leaderboard_page_in_the_built_site(git_site):
+    site, _ = _docs_day(git_site)
+    result = site.build()
+    html = (site.root / "site" / "leaderboard" / "index.html").read_text(encoding="utf-8")
+    assert 'class="docgates-leaderboard"' in html
+    assert "Docs-day leaderboard" in html
+    assert "O&#x27;Brien &amp; Sons" in html and "O&#x27;Brien &amp; &lt;Co&gt;" in html
+    assert "<Co>" not in html
+    assert "corp.example" not in html  # emails are never published
+    assert "Late Larry" not in html  # outside the window
+    assert "assets/docgates/leaderboard.css" in html
+    # The page links the improved page relative to itself.
+    assert 'href="../guide/"' in html
+    board = result.report["site"]["leaderboard"]
+    assert board["since"] == board["until"] == "2026-11-12"
+    assert board["people"][0]["name"] == "O'Brien & Sons"
+    assert board["people"][0]["rescued"] == 1 and board["people"][0]["links_fixed"] == 1
+    assert board["health"]["before"]["stale"] == 1 and board["health"]["after"]["stale"] == 0
+    assert "corp.example" not in json.dumps(result.report)
+    assert not (site.docs / "leaderboard.md").exists()  # generated, never written into docs/
+    # The generated pages are not judged as documentation.
+    assert "leaderboard.md" not in [p["path"] for p in result.report["pages"]]
+
+
+def test_leaderboard_page_path_is_configurable(git_site):
+    site, _ = _docs_day(git_site, page="community/docs-day/")
+    site.build()
+    assert (site.root / "site" / "community" / "docs-day" / "index.html").is_file()
+    assert not (site.root / "site" / "leaderboard").exists()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"docs_day": "12.11.2026"}, "docs_day: expected an ISO date"),
+        ({"points": {"karma": 3}}, "points: unknown improvement 'karma'"),
+        ({"awards": ["best-hair"]}, "awards: unknown award 'best-hair'"),
+        ({"page": "../outside.md"}, "page: expected a docs-relative page path"),
+    ],
+)
+def test_bad_options_fail_the_build_with_the_option_named(site, options, message):
+    site.page("index.md", "# Home\n")
+    site.plugins({"docgates/leaderboard": options})
+    result = site.build()
+    assert result.returncode != 0
+    assert "docgates/leaderboard" in result.output and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_formats(git_site):
+    site, _ = _docs_day(git_site)
+    text = site.docgates("leaderboard", "--since", "2026-11-12", "--until", "2026-11-12")
+    assert text.returncode == 0, text.stderr
+    assert "O'Brien & Sons" in text.stdout and "Stale-page rescuer: O'Brien & Sons" in text.stdout
+    assert "Stale pages: 1 -> 0" in text.stdout
+
+    data = json.loads(site.docgates("leaderboard", "--docs-day", "2026-11-12", "--format", "json").stdout)
+    assert [p["name"] for p in data["people"]] == ["O'Brien & Sons"]
+    assert data["health"]["after"]["broken_links"] == 0
+
+    markdown = site.docgates("leaderboard", "--since", "2026-11-12", "--format", "markdown").stdout
+    assert markdown.startswith("## Docs-day leaderboard: 2026-11-12 – 2026-11-24")
+    assert "| 1 | O'Brien &amp; Sons |" in markdown and "&lt;Co&gt;" in markdown
+    assert "Late Larry" in markdown  # until defaults to today (DOCGATES_TODAY)
+    for output in (text.stdout, markdown):
+        assert "corp.example" not in output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "--since is required"),
+        (("--since", "yesterday"), "--since: expected an ISO date"),
+        (("--since", "2026-11-12", "--until", "2026-11-01"), "is before"),
+    ],
+)
+def test_cli_usage_errors_exit_2(git_site, args, message):
+    site, _ = _docs_day(git_site)
+    proc = site.docgates("leaderboard", *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_outside_a_repository_says_what_to_do(site):
+    site.page("index.md", "# Home\n")
+    site.plugins("docgates/leaderboard")
+    proc = site.docgates("leaderboard", "--since", "2026-11-12")
+    assert proc.returncode == 2
+    assert "not in a git repository" in proc.stderr

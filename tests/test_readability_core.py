@@ -1,0 +1,208 @@
+"""Readability core, in process: prose extraction, known scores, thresholds, cache, corpus setup."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from docgates.core import cmudict_corpus
+from docgates.core.prose import SourceLocator, extract_prose, split_sentences
+from docgates.core.readability import ReadabilityGate, ThresholdPolicy, ease_label
+from docgates.core.readability_scoring import (
+    Analysis, Scorer, ScoreCache, analyse_html, textstat_language,
+)
+
+MATERIAL_PAGE = """
+<h1 id="deploy">Deploy<a class="headerlink" href="#deploy" title="Permanent link">&para;</a></h1>
+<p>Run <code>make deploy --with-extraordinarily-long-flag</code> to ship it.</p>
+<div class="admonition warning"><p class="admonition-title">Infrastructural considerations</p>
+<p>Check the dashboard first</p></div>
+<details class="tip"><summary>Organisational accountability</summary><p>Ask the team.</p></details>
+<div class="highlight"><pre><span></span><code>kubectl rollout undo deployment/checkout --namespace=production
+</code></pre></div>
+<table><thead><tr><th>Environment</th></tr></thead><tbody><tr><td>Authentication infrastructure</td></tr></tbody></table>
+<p><img alt="Architectural diagram of heterogeneous environments" src="x.png"></p>
+<ul><li>First step<ul><li>nested detail</li></ul></li><li><p>Second step:</p></li></ul>
+<p>Notes<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup> end here.</p>
+<script>var documentation = "comprehensive";</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def english() -> Scorer:
+    scorer = Scorer("en_US")
+    scorer.warm_up()
+    return scorer
+
+
+def test_prose_keeps_what_readers_read_and_drops_the_rest():
+    prose = extract_prose(MATERIAL_PAGE)
+    assert prose.blocks == [
+        "Deploy.",
+        "Run to ship it.",
+        "Check the dashboard first.",
+        "Ask the team.",
+        "First step.",
+        "nested detail.",
+        "Second step.",
+        "Notes end here.",
+    ]
+    for dropped in ("make", "kubectl", "Infrastructural", "Organisational", "Authentication", "Architectural", "¶", "var"):
+        assert dropped not in prose.text
+
+
+def test_urls_and_addresses_become_one_word():
+    prose = extract_prose(
+        '<p>Read <a href="https://example.com/a">https://docs.example.com/platform/deploys/rolling-updates.html</a>, '
+        "or www.example.org/x, then mail ops@example.com.</p>"
+    )
+    assert prose.text == "Read link, or link, then mail link."
+
+
+def test_sentences_split_at_full_stops_before_capitals_only():
+    assert split_sentences("Use it, e.g. for tests. Version 1.6 works! Then stop.") == [
+        "Use it, e.g. for tests.", "Version 1.6 works!", "Then stop.",
+    ]
+
+
+def test_known_texts_have_known_scores(english):
+    # 6 words and 6 syllables per sentence: 206.835 - 1.015*6 - 84.6*1 = 116.145.
+    simple = english.analyse(extract_prose("<p>" + "The cat sat on the mat. " * 20 + "</p>"), min_words=100)
+    assert (simple.words, simple.sentences) == (120, 20)
+    assert simple.flesch_reading_ease == 116.1
+    assert simple.grade == -1.4  # 0.39*6 + 11.8*1 - 15.59 = -1.45
+    # 5 words, 25 syllables by the CMU dictionary (Pyphen alone counts differently):
+    # 206.835 - 1.015*5 - 84.6*5 = -221.24 and 0.39*5 + 11.8*5 - 15.59 = 45.36.
+    dense = english.analyse(
+        extract_prose("<p>Organizational accountability necessitates comprehensive documentation.</p>"), min_words=1
+    )
+    assert (dense.flesch_reading_ease, dense.grade) == (-221.2, 45.4)
+    assert [ease_label(s) for s in (116.1, 85, 65, 55, 40, -221.2)] == [
+        "Very easy", "Easy", "Standard", "Fairly hard", "Hard", "Very hard",
+    ]
+
+
+def test_short_prose_is_counted_but_not_scored(english):
+    analysis = english.analyse(extract_prose("<p>Too short to score.</p>"), min_words=100)
+    assert analysis == Analysis(words=4)
+    assert not analysis.scored
+
+
+def test_hardest_sentences_come_with_their_source_lines(english):
+    body = (
+        "# Title\n\nShort words help. Long ones do not.\n\n"
+        "Notwithstanding the aforementioned considerations, organisational\n"
+        "accountability necessitates [comprehensive](https://example.com) documentation of\n"
+        "infrastructural modifications.\n\nThe cat sat on the mat today.\n"
+    )
+    html = (
+        "<h1>Title</h1><p>Short words help. Long ones do not.</p><p>Notwithstanding the aforementioned "
+        'considerations, organisational accountability necessitates <a href="https://example.com">comprehensive</a> '
+        "documentation of infrastructural modifications.</p><p>The cat sat on the mat today.</p>"
+    )
+    analysis = analyse_html(english, html, body, body_line=5, min_words=1)
+    hardest = analysis.hardest
+    assert hardest[0]["text"].startswith("Notwithstanding the aforementioned")
+    assert hardest[0]["line"] == 9  # body line 5 of the file is "# Title"
+    assert hardest[1] == {"text": "The cat sat on the mat today.", "line": 13, "words": 7, "grade": 0.6}
+    # Sentences under five words are fragments, not what a writer should rework.
+    assert all(entry["words"] >= 5 for entry in hardest)
+
+
+def test_source_locator_follows_source_order():
+    locator = SourceLocator("Run the tests.\n\nThen run the tests again.\nRun the tests.\n", first_line=1)
+    assert locator.locate("Run the tests.") == 1
+    assert locator.locate("Then run the tests again.") == 3
+    assert locator.locate("Run the tests.") == 4
+    assert locator.locate("Words that are nowhere.") is None
+
+
+def test_languages_get_their_own_textstat_instance():
+    assert textstat_language("en") == "en_US"
+    assert textstat_language("pt-BR") is None
+    assert textstat_language("de") == "de"
+    german, english = Scorer("de"), Scorer("en_US")
+    text = "<p>" + "Die Katze schläft auf dem warmen Sofa im Wohnzimmer. " * 12 + "</p>"
+    scores = [s.analyse(extract_prose(text), min_words=10).flesch_reading_ease for s in (german, english)]
+    assert scores[0] != scores[1]  # Amstad's formula for German, Flesch's for English
+
+
+def test_thresholds_default_then_folders_in_order_then_type():
+    policy = ThresholdPolicy({
+        "default": {"min_ease": 40},
+        "folders": {"runbooks/**": {"min_ease": 60, "max_grade": 9}, "runbooks/legacy/": {"min_ease": None}},
+        "types": {"runbook": {"max_grade": 11}},
+    })
+    assert policy.for_page("guide.md", None).__dict__ == {"min_ease": 40.0, "max_grade": 14.0, "sources": ("default",)}
+    strict = policy.for_page("runbooks/deploy.md", "howto")
+    assert (strict.min_ease, strict.max_grade) == (60.0, 9.0)
+    relaxed = policy.for_page("runbooks/legacy/old.md", "runbook")
+    assert (relaxed.min_ease, relaxed.max_grade) == (None, 11.0)
+    assert relaxed.sources == ("default", "folders['runbooks/**']", "folders['runbooks/legacy/']", "types.runbook")
+    assert relaxed.problems(ease=5.0, grade=11.0) == []
+    assert strict.problems(ease=50.0, grade=10.0) == [
+        "Flesch Reading Ease 50 (Fairly hard) is below 60", "grade level 10 is above 9",
+    ]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"thresholds": {"defaults": {}}}, "thresholds: unknown key 'defaults'"),
+        ({"thresholds": {"types": {"adr": {"min_easy": 3}}}}, "thresholds.types.adr: unknown key 'min_easy'"),
+        ({"thresholds": {"default": {"max_grade": "ten"}}}, "thresholds.default.max_grade: expected a number or null"),
+        ({"thresholds": {"folders": ["runbooks/**"]}}, "thresholds.folders: expected a mapping"),
+        ({"min_words": -1}, "min_words: expected a whole number from 0"),
+        ({"hardest": 9}, "hardest: expected a whole number from 0 to 5"),
+        ({"exclude": "changelog.md"}, "exclude: expected a list"),
+    ],
+)
+def test_bad_options_are_named(options, message):
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace("[", r"\[")):
+        ReadabilityGate(options)
+
+
+def test_score_cache_is_bounded_and_keeps_recent_entries(tmp_path):
+    path = tmp_path / "cache.json"
+    first = ScoreCache(path, limit=3)
+    for key in "abcd":
+        first.put(key, Analysis(words=len(key)))
+    first.save()
+    assert len(json.loads(path.read_text())["entries"]) == 4  # one run's own entries are all kept
+    second = ScoreCache(path, limit=3)
+    assert second.get("d") == Analysis(words=1) and second.get("z") is None
+    second.put("e", Analysis(words=2))
+    second.save()
+    kept = list(json.loads(path.read_text())["entries"])
+    assert kept == ["d", "e", "a"]  # used this run first, then the most recent of the rest
+    path.write_text("{not json")
+    assert ScoreCache(path).get("d") is None
+
+
+def test_nltk_format_conversion_keeps_variants_and_drops_comments():
+    text, entries = cmudict_corpus.to_nltk_format(
+        "aalborg AO1 L B AO0 R G # place, danish\nread R EH1 D\nread(2) R IY1 D\n\n"
+    )
+    assert entries == 3
+    assert text == "AALBORG 1 AO1 L B AO0 R G\nREAD 1 R EH1 D\nREAD 2 R IY1 D\n"
+
+
+def test_setup_writes_once_then_is_a_fast_no_op(tmp_path, monkeypatch):
+    import nltk
+
+    monkeypatch.setattr(nltk.data, "path", list(nltk.data.path))
+    monkeypatch.setenv(cmudict_corpus.ENV_DATA_DIR, str(tmp_path / "nltk"))
+    first = cmudict_corpus.install()
+    assert first.changed and first.data_dir == tmp_path / "nltk" and first.entries > 130_000
+    corpus = tmp_path / "nltk" / "corpora" / "cmudict" / "cmudict"
+    modified = corpus.stat().st_mtime_ns
+    started = time.perf_counter()
+    again = cmudict_corpus.install()
+    assert not again.changed and time.perf_counter() - started < 0.5
+    assert corpus.stat().st_mtime_ns == modified
+    assert cmudict_corpus.verify() == str(corpus.parent)
+    # A truncated file (an interrupted copy) is detected and rewritten.
+    corpus.write_text("ABBREVIATION 1 AH0\n")
+    assert cmudict_corpus.install().changed

@@ -338,14 +338,17 @@ class Scorer:
         limit = self.order.get(rev.rstrip("^"), -1)
         if rev.endswith("^"):
             limit += 1  # the parent: strictly older than the commit itself
-        for change in _changes(self.history, repo_path):
-            position = self.order.get(change.commit.sha)
-            if position is None or position < limit:
-                continue
-            if change.status == "D" or getattr(change, "is_pure_rename", False):
-                continue  # the freshness rule: a pure move does not refresh a page
-            return commit_day(change.commit)
-        return None
+        candidates = [
+            change
+            for change in _changes(self.history, repo_path)
+            if self.order.get(change.commit.sha, -1) >= limit
+            # The freshness rule: a deletion or a pure move does not refresh a page.
+            and change.status != "D" and not getattr(change, "is_pure_rename", False)
+        ]
+        if not candidates:
+            return None
+        # Newest by author date, as the freshness gate decides: a rebase can reorder the log.
+        return commit_day(max(candidates, key=lambda change: change.commit.timestamp).commit)
 
     def codeowners_at(self, rev: str, repo_path: str) -> list[str]:
         if rev not in self._codeowners:

@@ -174,11 +174,13 @@ class GitHistory:
         ]
 
     def last_content_change(self, path: str) -> FileChange | None:
-        """The newest change of the content, or None for a file git does not know."""
-        for change in self.changes(path):
-            if not change.is_pure_rename and change.status != "D":
-                return change
-        return None
+        """The newest change of the content, or None for a file git does not know.
+
+        Newest by author date, not by log position: after a merge or a rebase the log can
+        list an older-authored change first.
+        """
+        changes = self.content_changes(path)
+        return max(changes, key=lambda c: c.commit.timestamp) if changes else None
 
     def created(self, path: str) -> FileChange | None:
         """The change that added the file (following renames), ignored commits included."""

@@ -325,11 +325,11 @@ def render_markdown(board: Leaderboard) -> str:
             out.append("No points yet.")
             continue
         shown = [k for k in KINDS if any(s.kinds.get(k) for s in scores)]
-        out.append(f"| # | {label} | Points | " + "".join(f"{SHORT_LABELS[k]} | " for k in shown))
+        out.append("| " + " | ".join(["#", label, "Points", *(SHORT_LABELS[k] for k in shown)]) + " |")
         out.append("|---:|---|---:|" + "---:|" * len(shown))
         for rank, s in enumerate(scores, start=1):
-            counts = "".join(f"{_amount(s.kinds.get(k, 0))} | " for k in shown)
-            out.append(f"| {rank} | {_md(s.name)} | {s.points} | {counts}")
+            cells = [str(rank), _md(s.name), str(s.points), *(_amount(s.kinds.get(k, 0)) for k in shown)]
+            out.append("| " + " | ".join(cells) + " |")
     health = _health_rows(board)
     if health:
         out += ["", "### Health before → after", "", "| Measure | Before | After | Change |", "|---|---:|---:|---:|"]

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import pathspec
 
 from .cmudict_corpus import CorpusMissing
+from .findings import Finding
 from .gate import Gate, GateError, PageInput, SiteContext
 from .readability_scoring import (
     KEPT_SENTENCES, Analysis, Scorer, ScoreCache, analyse_html, cache_key, textstat_language,
@@ -216,13 +217,17 @@ class ReadabilityGate(Gate):
 
     def finish(self, site: SiteContext) -> None:
         self.cache.save()
-        scored = [p.readability for p in site.report.pages.values() if p.readability and p.readability.get("skipped") is None]
+        eases = [
+            page.readability["flesch_reading_ease"]
+            for page in site.report.pages.values()
+            if page.readability and page.readability.get("flesch_reading_ease") is not None
+        ]
         site.report.site["readability"] = {
             "language": self.site_language,
             "pages_scored": self.counts["scored"],
             "pages_skipped": self.counts["skipped"],
             "pages_hard": self.counts["hard"],
-            "average_ease": round(sum(r["flesch_reading_ease"] for r in scored) / len(scored), 1) if scored else None,
+            "average_ease": round(sum(eases) / len(eases), 1) if eases else None,
             "min_words": self.min_words,
         }
         log.debug(
@@ -250,7 +255,14 @@ class ReadabilityGate(Gate):
         self.cache.put(key, analysis)
         return analysis
 
-    def _finding(self, page: PageInput, site: SiteContext, problems: list[str], thresholds: Thresholds, hardest: list[dict[str, Any]]):
+    def _finding(
+        self,
+        page: PageInput,
+        site: SiteContext,
+        problems: list[str],
+        thresholds: Thresholds,
+        hardest: list[dict[str, Any]],
+    ) -> Finding:
         limits_from = " + ".join(thresholds.sources)
         message = f"hard to read: {' and '.join(problems)} (thresholds: {limits_from})"
         if hardest:

@@ -7,6 +7,7 @@ event however many docgates plugins are enabled, and always in the same gate ord
 from __future__ import annotations
 
 import logging
+from html import escape as html_escape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,8 @@ class BuildSession:
         self.report_name = "quality.json"
         self._done: set[str] = set()
         self.failed = False
+        # Front matter titles as written (page.meta holds the escaped form).
+        self.meta_titles: dict[str, str] = {}
         # The committed baseline (docgates/quality option ``baseline``; None turns it off).
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.baseline_file: Path | None = config_dir / DEFAULT_BASELINE_FILE
@@ -154,6 +157,12 @@ class BuildSession:
         for finding in source.findings:
             report.add(finding)
         page.meta["docgates"] = PageView(report, [g.partial for g in self.gates if g.partial])
+        title = page.meta.get("title")
+        if isinstance(title, str):
+            # Themes print page titles as HTML (Material's nav does), but a front matter title
+            # is text: escape it once here so `title: "<img onerror=…>"` shows as text.
+            self.meta_titles[path] = title
+            page.meta["title"] = html_escape(title, quote=False)
         for gate in self.gates:
             self._call(gate, "check_source", path, page_input, report, site)
 
@@ -164,7 +173,7 @@ class BuildSession:
         if site is None or page_input is None or page_input.html is not None:
             return html
         page_input.html = html
-        page_input.title = str(page.title or "")
+        page_input.title = self.meta_titles.get(path) or str(page.title or "")
         page_input.anchors = set(_toc_ids(page.toc))
         report = site.report.page(path)
         report.title = page_input.title

@@ -208,3 +208,53 @@ def verify() -> str:
                 raise CorpusMissing(f"{where}: '{word}' has {syllables} syllables, expected {PROBE_SYLLABLES}")
             return where
     raise CorpusMissing(f"{where}: the corpus has no entry for '{PROBE_WORD}'; run 'docgates setup --force'")
+
+
+class SyllableTable(dict):
+    """word -> syllable count, answering ``table[word][0]`` like NLTK's ``cmudict.dict()``.
+
+    textstat only counts the stress-marked phones of a word's first pronunciation. NLTK's
+    dictionary keeps every phone of every pronunciation as separate strings (about 90 MiB for
+    135,000 words); this keeps one small int per word (about 15 MiB) and one shared tuple of
+    dummy phones per syllable count, so readability no longer dominates a build's memory.
+    """
+
+    _PHONES: tuple[tuple[str, ...], ...] = tuple(("A1",) * n for n in range(32))
+
+    def __getitem__(self, word: str) -> tuple[tuple[str, ...]]:
+        count = dict.__getitem__(self, word)
+        return (self._PHONES[min(count, 31)],)
+
+
+def load_syllable_table(corpus_file: str | Path) -> SyllableTable:
+    """Read the NLTK-format corpus file (``WORD 1 PH ONES``) into a ``SyllableTable``."""
+    table = SyllableTable()
+    with open(corpus_file, encoding="latin-1") as handle:  # NLTK reads this corpus as latin-1
+        for line in handle:
+            word, _, rest = line.partition(" ")
+            variant, _, phones = rest.partition(" ")
+            if variant != "1":
+                continue
+            table[word.lower()] = sum(1 for phone in phones.split() if phone[-1:].isdigit())
+    return table
+
+
+def install_syllable_table() -> None:
+    """Give textstat the compact table instead of letting it build NLTK's full dictionary.
+
+    textstat 0.7.x looks the dictionary up through ``get_cmudict(lang)`` in its syllable
+    counter; replacing that one function keeps every formula of textstat's own.
+    """
+    from textstat.backend.counts import _count_syllables
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    if getattr(_count_syllables.get_cmudict, "docgates", False):
+        return
+    found = require_corpus()
+    table = load_syllable_table(Path(found.path) / "cmudict")
+
+    def get_cmudict(lang: str) -> SyllableTable | None:
+        return table if get_lang_root(lang) == "en" else None
+
+    get_cmudict.docgates = True  # type: ignore[attr-defined]
+    _count_syllables.get_cmudict = get_cmudict

@@ -105,6 +105,8 @@ class Scorer:
         with self._lock:
             if not self._warm:
                 self.require_data()
+                if self.language.startswith("en"):
+                    cmudict_corpus.install_syllable_table()
                 self._textstat.syllable_count("warm up")
                 self._warm = True
 

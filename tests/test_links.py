@@ -14,7 +14,8 @@ INDEX = """\
 Good: [setup](guide/setup.md), [install](guide/setup.md#install), [own](#home),
 [custom id](guide/setup.md#custom-id), [raw id](guide/setup.md#raw-id), [top](#top),
 [folder index](guide/index.md), [url style](guide/setup/), [spaces](my%20file.md),
-[ref link][ref], [absolute](/guide/setup/), [mail](mailto:a@example.com), [footnote][^1].
+[ref link][ref], [absolute](/guide/setup/), [mail](mailto:a@example.com), a footnote[^1],
+[sitemap](sitemap.xml).
 
 ![logo](img/logo.png)
 

@@ -28,7 +28,7 @@ ALL_PLUGINS: tuple[str, ...] = (
 
 # Markers that hostile inputs carry: an element and attributes that must never be parsed
 # out of docgates output. Anything else the hostile text contains is only a carrier.
-INJECTED_TAGS = {"x-pwn", "script", "img", "svg", "iframe"}
+INJECTED_TAGS = {"x-pwn", "script", "iframe"}  # docgates draws legitimate <svg> charts
 INJECTED_ATTRS = {"data-pwn", "onerror", "onload", "onclick", "onmouseover"}
 # Elements whose class marks them as rendered by docgates.
 DOCGATES_ROOTS = ("docgates-header", "docgates-dashboard", "docgates-leaderboard")

@@ -53,8 +53,10 @@ class Finding:
         return f"{self.path}:{self.line}" if self.path else "site"
 
     def format(self) -> str:
-        """``path:line: rule: message``, the form the build log and ``check`` print."""
-        return f"{self.location}: {self.rule}: {self.message}"
+        """``path:line: rule: message``, the form the build log and ``check`` print; always
+        one line, so text from a page (an owner with a line break) cannot fake a finding."""
+        line = f"{self.location}: {self.rule}: {self.message}"
+        return line.replace("\r", "\\r").replace("\n", "\\n")
 
     def fingerprint(self) -> str:
         # A line number inside a message ("first at line 3") would move with edits above the

@@ -173,12 +173,17 @@ class FreshnessGate(Gate):
         self.results: dict[str, Freshness] = {}
         self.views: dict[str, FreshnessView] = {}
         self.pages_needing_git = 0
+        # Folder prefixes of pages, computed once: Path arithmetic per page adds up on big sites.
+        self.repo_prefix = ""
+        self.command_prefix = ""
 
     # -- hooks --------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self.results.clear()
         self.views.clear()
         self.pages_needing_git = 0
+        self.repo_prefix = site.repo_path("x")[:-1]
+        self.command_prefix = _command_path(site, "x")[:-1]
         if self.git_unknown and "freshness/unknown" not in site.policy.overrides:
             site.policy.set("freshness/unknown", self.git_unknown)
         if self.ignore_revs_file is not None:
@@ -196,7 +201,7 @@ class FreshnessGate(Gate):
         history = self.history
         assert history is not None
         result = Freshness(archived=source.archived, git=history.status)
-        repo_path = site.repo_path(page.path)
+        repo_path = self.repo_prefix + page.path
         if history.ok:
             last = history.last_content_change(repo_path)
             created = history.created(repo_path)
@@ -231,7 +236,7 @@ class FreshnessGate(Gate):
         report.freshness_date = result.date
         report.data["freshness"] = result
         owners = list(report.owner or source.owners)
-        command = f"docgates review {_command_path(site, page.path)}"
+        command = f"docgates review {self.command_prefix}{page.path}"
         # Without valid front matter we cannot know `reviewed` or `archived`: the
         # frontmatter/invalid error is the one to fix first.
         judged = source.front_matter_valid and not reviewed_broken and not result.archived

@@ -122,9 +122,11 @@ def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = N
         try:
             text = decode(source)
         except UnicodeDecodeError as exc:
+            # Reported, and the rest still read (bad bytes shown as U+FFFD): the page's
+            # owner and dates stay known, so one bad byte is one finding, not several.
             line, message = undecodable_message(source, exc)
-            page = PageSource(path=path, text=source.decode("utf-8", "replace"), front_matter_valid=False)
-            page.findings.append(policy.finding(RULE, path, line, message))
+            page = parse_page(path, source.decode("utf-8", "replace"), policy)
+            page.findings.insert(0, policy.finding(RULE, path, line, message))
             return page
     else:
         text = source[1:] if source.startswith("\ufeff") else source

@@ -8,6 +8,7 @@ only when a reader can click it (text inside code blocks and inline code is neve
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -98,6 +99,13 @@ class SourceLocator:
     def __init__(self, text: str, first_line: int = 1) -> None:
         self.lines = _mask_code(text.splitlines())
         self.first_line = first_line
+        # One string and its line starts: str.find over it runs in C, so a page with
+        # thousands of links (a generated 5 MB page) is not a Python loop per link and line.
+        self._text = "\n".join(self.lines)
+        self._starts = [0]
+        for line in self.lines[:-1]:
+            self._starts.append(self._starts[-1] + len(line) + 1)
+        self._found: dict[tuple[str, bool], list[int]] = {}
 
     def line_of(self, href: str, occurrence: int = 0) -> int:
         """The line of the ``occurrence``-th time ``href`` is written (else of its fragment,
@@ -118,16 +126,22 @@ class SourceLocator:
         return None
 
     def _occurrences(self, needle: str, loose: bool = False) -> list[int]:
+        cached = self._found.get((needle, loose))
+        if cached is not None:
+            return cached
         found: list[int] = []
-        for number, line in enumerate(self.lines, start=1):
-            start = line.find(needle)
-            while start != -1:
-                end = start + len(needle)
-                before_ok = loose or start == 0 or line[start - 1] in _BEFORE
-                after_ok = end == len(line) or line[end] in _AFTER or (loose and not line[end].isalnum())
-                if before_ok and after_ok:
-                    found.append(number)
-                start = line.find(needle, start + 1)
+        text = self._text
+        start = text.find(needle) if "\n" not in needle else -1
+        while start != -1:
+            end = start + len(needle)
+            before_ok = loose or start == 0 or text[start - 1] == "\n" or text[start - 1] in _BEFORE
+            after_ok = (
+                end == len(text) or text[end] in _AFTER or text[end] == "\n" or (loose and not text[end].isalnum())
+            )
+            if before_ok and after_ok:
+                found.append(bisect_right(self._starts, start))
+            start = text.find(needle, start + 1)
+        self._found[(needle, loose)] = found
         return found
 
 

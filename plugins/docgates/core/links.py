@@ -19,7 +19,7 @@ import logging
 import os
 import posixpath
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Mapping
@@ -71,7 +71,6 @@ class LinkStats:
 @dataclass
 class _PageState:
     input: PageInput
-    links: list[PageLink] = field(default_factory=list)
     locator: SourceLocator | None = None
 
 
@@ -110,18 +109,26 @@ class LinksGate(Gate):
         self.pages: dict[str, _PageState] = {}
         self.anchors: dict[str, set[str]] = {}
         self.url_index: dict[str, str] = {}
+        self.sorted_files: list[str] = []
         self.deferred: list[tuple[PageLink, Resolved]] = []
         self.external_links: list[PageLink] = []
         self.stats = LinkStats()
         self._loading = False
+        self._suggestions_left = 100
+        # (target, fragment) -> hint: a page repeating one broken anchor is matched once.
+        self._anchor_hints: dict[tuple[str, str], str] = {}
 
     # -- hooks --------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self._reset()
         pages = set(site.page_urls)
-        for path in sorted(site.files):
+        self.sorted_files = sorted(site.files)
+        for path in self.sorted_files:
             if path not in pages:
                 self.url_index.setdefault(_url_key(path), path)
+        # Files the build writes without a source in docs/ (sitemap.xml, 404.html, search index).
+        for output in self.options.get("extra_outputs") or ():
+            self.url_index.setdefault(_url_key(str(output)), str(output))
         # Pages last: a page's URL wins over a stray file of the same name.
         for path, url in sorted(site.page_urls.items()):
             self.url_index[_url_key(unquote(url))] = path
@@ -142,7 +149,6 @@ class LinksGate(Gate):
             original = written.take(rendered.url)
             link = PageLink(page.path, original, rendered.url, rendered.kind, seen[original])
             seen[original] += 1
-            state.links.append(link)
             resolved = self.resolve(link, page, site)
             if resolved.kind == "external":
                 self.stats.external += 1
@@ -186,7 +192,7 @@ class LinksGate(Gate):
             return Resolved("external", "https:" + url)
         if scheme == "file":
             return Resolved("broken", problem=(
-                f"{link.kind} '{link.original}' is a file: URL, which opens a file on the author's "
+                f"{link.kind} '{_short(link.original, 200)}' is a file: URL, which opens a file on the author's "
                 "own disk; put the file under docs/ and link to it with a relative path"
             ))
         if scheme == "javascript":
@@ -196,7 +202,7 @@ class LinksGate(Gate):
             ))
         if len(scheme) == 1 and parts.path.startswith(("\\", "/")):
             return Resolved("broken", problem=(
-                f"{link.kind} '{link.original}' is a path on the author's disk; put the file under "
+                f"{link.kind} '{_short(link.original, 200)}' is a path on the author's disk; put the file under "
                 "docs/ and link to it with a relative path"
             ))
         if scheme:
@@ -224,7 +230,7 @@ class LinksGate(Gate):
             in_source = posixpath.normpath(written.lstrip("/") or ".")
         else:
             in_source = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), written))
-        what = f"{link.kind} '{link.original}'"
+        what = f"{link.kind} '{_short(link.original, 200)}'"  # a 100 kB URL stays one readable line
         escapes = resolved == ".." or resolved.startswith("../")
         if escapes or (not written.startswith("/") and (in_source == ".." or in_source.startswith("../"))):
             return (
@@ -243,8 +249,11 @@ class LinksGate(Gate):
                 f"page's URL '{suggestion}'"
             )
         shown = in_source if written.endswith(".md") or link.rendered == link.original else resolved
-        message = f"{what} points to '{shown}', which is not a page or file in docs/"
-        guess = difflib.get_close_matches(shown, sorted(site.files), n=1, cutoff=0.75)
+        message = f"{what} points to '{_short(shown, 200)}', which is not a page or file in docs/"
+        guess = None
+        if self._suggestions_left > 0:  # fuzzy matching is slow; a wrecked site needs none
+            self._suggestions_left -= 1
+            guess = difflib.get_close_matches(shown, self.sorted_files, n=1, cutoff=0.75)
         if guess:
             message += f"; did you mean '{guess[0]}'?"
         else:
@@ -261,13 +270,15 @@ class LinksGate(Gate):
             return  # a page the build did not render (generated, excluded) is not judged
         state = self.pages[link.page]
         where = "this page" if resolved.target == link.page else resolved.target
-        close = difflib.get_close_matches(fragment, sorted(a for a in anchors if not a.startswith("__")), n=1, cutoff=0.6)
-        hint = f"did you mean '#{close[0]}'?" if close else (
-            "link to one of its headings' anchors, or give a heading that id: "
-            f"'## Title {{#{fragment}}}' (attr_list)"
-        )
+        hint = self._anchor_hints.get((resolved.target, fragment))
+        if hint is None:
+            close = difflib.get_close_matches(fragment, sorted(a for a in anchors if not a.startswith("__")), n=1, cutoff=0.6)
+            hint = self._anchor_hints[(resolved.target, fragment)] = f"did you mean '#{close[0]}'?" if close else (
+                "link to one of its headings' anchors, or give a heading that id: "
+                f"'## Title {{#{fragment}}}' (attr_list)"
+            )
         self._report(site, state, link, "links/anchor", (
-            f"{link.kind} '{link.original}': {where} has no anchor '#{fragment}'; {hint}"
+            f"{link.kind} '{_short(link.original, 200)}': {where} has no anchor '#{fragment}'; {hint}"
         ))
 
     def _anchors_of(self, path: str, site: SiteContext) -> set[str] | None:
@@ -309,7 +320,7 @@ class LinksGate(Gate):
             for link in by_url[url]:
                 state = self.pages[link.page]
                 self._report(site, state, link, "links/external", (
-                    f"external {link.kind} '{link.original}' failed: {verdict.status}{when}; fix or "
+                    f"external {link.kind} '{_short(link.original, 200)}' failed: {verdict.status}{when}; fix or "
                     "remove it, or add a pattern to the links plugin's external_ignore"
                 ), fingerprint=url)
         summary = checker.summary.to_dict()

@@ -31,8 +31,15 @@ class PageReport:
     # Gate-specific additions (contract: "keys may be added"), merged into the page's JSON.
     data: dict[str, Any] = field(default_factory=dict)
 
+    # What ``findings`` holds, for a constant-time duplicate check: a page with thousands of
+    # findings (a generated 5 MB page) must not make adding them quadratic.
+    _seen: set[Finding] = field(default_factory=set, repr=False, compare=False)
+
     def add(self, finding: Finding) -> None:
-        if finding not in self.findings:
+        if len(self._seen) != len(self.findings):  # the list was changed directly
+            self._seen = set(self.findings)
+        if finding not in self._seen:
+            self._seen.add(finding)
             self.findings.append(finding)
 
     def to_dict(self, baselined: AbstractSet[Finding] = frozenset()) -> dict[str, Any]:

@@ -82,6 +82,9 @@ class LinksPlugin(GatePlugin[LinksConfig]):
     def gate_options(self, config: MkDocsConfig) -> dict[str, Any]:
         options = super().gate_options(config)
         options["site_url_path"] = urlsplit(config.site_url or "").path or "/"
+        options["extra_outputs"] = [
+            *config.theme.static_templates, *config.extra_templates, "sitemap.xml.gz", "search/search_index.json"
+        ]
         return options
 
     def configure_session(self, session: BuildSession, config: MkDocsConfig) -> None:

@@ -7,6 +7,7 @@ event however many docgates plugins are enabled, and always in the same gate ord
 from __future__ import annotations
 
 import logging
+import os
 from html import escape as html_escape
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,8 @@ class BuildSession:
         self.generated: dict[str, Gate] = {}
         self.report_name = "quality.json"
         self._done: set[str] = set()
+        # Raw bytes of pages MkDocs cannot read (see _guard_unreadable), or why they cannot be read.
+        self._raw: dict[str, bytes | OSError] = {}
         self.failed = False
         # Front matter titles as written (page.meta holds the escaped form).
         self.meta_titles: dict[str, str] = {}
@@ -88,7 +91,7 @@ class BuildSession:
 
     def _install_templates(self) -> None:
         dirs = self.config.theme.dirs
-        # Before the theme's own folders (so our main.html wins) but after a custom_dir.
+        # Before the theme's own folders (so our partials/content.html wins) but after a custom_dir.
         custom = self.config.theme.custom_dir
         index = 1 if custom and dirs and Path(dirs[0]) == Path(custom) else 0
         if str(TEMPLATES_DIR) not in dirs:
@@ -126,6 +129,7 @@ class BuildSession:
                 files.append(File.generated(config, uri, abs_src_path=str(ASSETS_DIR / name)))
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
+        self._guard_unreadable(files)
         self.site.files = {f.src_uri for f in files}
         # Which gates run, so the dashboard can tell "not measured" from "all clean".
         self.site.shared["gates"] = tuple(g.name for g in self.gates)
@@ -136,11 +140,37 @@ class BuildSession:
 
     # -- pages --------------------------------------------------------------------------
     def read_source(self, file: File) -> PageSource:
-        if file.abs_src_path and Path(file.abs_src_path).is_file():
-            raw = Path(file.abs_src_path).read_bytes()
-        else:
-            raw = file.content_bytes
+        raw = self._raw.pop(file.src_uri, None)
+        if raw is None:
+            raw = _read_raw(file)
+        if isinstance(raw, OSError):
+            page = PageSource(path=file.src_uri, text="", front_matter_valid=False)
+            page.findings.append(
+                self.policy.finding("frontmatter/invalid", file.src_uri, 1, raw.strerror or str(raw))
+            )
+            return page
         return parse_page(file.src_uri, raw, self.policy)
+
+    def _guard_unreadable(self, files: Files) -> None:
+        """Give MkDocs readable text for pages it would crash on (not UTF-8, a broken
+        symlink, no permission), so the build reports a finding instead of a traceback.
+        (Not ``on_page_read_source``: MkDocs allows one such handler per site.)"""
+        for file in files.documentation_pages():
+            if not file.abs_src_path or file.src_uri in self.generated:
+                continue
+            raw = _read_raw(file)
+            if isinstance(raw, OSError):
+                # Said now: MkDocs forgets the file's path once it has content.
+                raw.strerror = _unreadable_message(Path(file.abs_src_path), raw)
+                text = ""
+            else:
+                try:
+                    raw.decode("utf-8")
+                    continue
+                except UnicodeDecodeError:
+                    text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+            self._raw[file.src_uri] = raw  # what read_source reports on
+            file.content_string = text
 
     def on_page_markdown(self, page: Page, markdown: str) -> None:
         site = self.site
@@ -297,6 +327,24 @@ class BuildSession:
                 f"{where}docgates/{gate.name} failed in {hook}: {type(exc).__name__}: {exc}. "
                 "This is a docgates bug; run 'mkdocs build -v' for details and report it."
             ) from exc
+
+
+def _read_raw(file: File) -> bytes | OSError:
+    try:
+        if file.abs_src_path:
+            return Path(file.abs_src_path).read_bytes()
+        return file.content_bytes
+    except OSError as exc:
+        return exc
+
+
+def _unreadable_message(path: Path, exc: OSError) -> str:
+    if path.is_symlink() and not path.exists():
+        return (
+            f"the file is a symbolic link to {os.readlink(path)}, which does not exist; "
+            "fix or remove the link"
+        )
+    return f"cannot read the file: {exc.strerror or exc}; check that it exists and is readable"
 
 
 def _abs(file: File) -> Path | None:

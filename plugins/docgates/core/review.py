@@ -177,7 +177,16 @@ def review_file(path: Path, date: dt.date, shown: str | None = None) -> ReviewEd
     edit = set_reviewed(text, date, shown)
     if edit.action == "unchanged":
         return edit
-    _write_if_unchanged(target, raw, before, edit.text.encode("utf-8"), shown)
+    # A read-only page is protected on purpose (even from root, who could replace it anyway).
+    if not before.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise ReviewError(
+            f"{shown}: the file is read-only; make it writable (chmod u+w) to record the review; "
+            "the page was not changed"
+        )
+    try:
+        _write_if_unchanged(target, raw, before, edit.text.encode("utf-8"), shown)
+    except OSError as exc:  # disk full, read-only file system, no permission for the folder
+        raise ReviewError(f"{shown}: cannot write the file: {exc.strerror or exc}; the page was not changed") from None
     return edit
 
 

@@ -17,6 +17,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
 
 from ..core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
 from ..core.baseline import Baseline, BaselineError, BaselineOutcome, apply_baseline
@@ -235,6 +236,9 @@ class BuildSession:
         self._done.add(page.file.src_uri)
         self.finish()
         page.content = self._call(gate, "render_generated", page.file.src_uri, page.file.src_uri, self.site)
+        # The table of contents came from the placeholder Markdown; its anchors are not in the
+        # generated HTML, so the theme must not link to them.
+        page.toc = TableOfContents([])
 
     def _fill_view(self, page: Page) -> None:
         """Each gate's display values for the page header (once, whichever plugin asks)."""

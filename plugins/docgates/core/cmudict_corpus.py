@@ -211,19 +211,15 @@ def verify() -> str:
 
 
 class SyllableTable(dict):
-    """word -> syllable count, answering ``table[word][0]`` like NLTK's ``cmudict.dict()``.
+    """word -> ``(phones,)``, answering ``table[word][0]`` like NLTK's ``cmudict.dict()``.
 
     textstat only counts the stress-marked phones of a word's first pronunciation. NLTK's
     dictionary keeps every phone of every pronunciation as separate strings (about 90 MiB for
-    135,000 words); this keeps one small int per word (about 15 MiB) and one shared tuple of
-    dummy phones per syllable count, so readability no longer dominates a build's memory.
+    135,000 words); here every word points at one of a few shared tuples of dummy phones, one
+    per syllable count (about 15 MiB), and lookups stay plain C-level dict lookups.
     """
 
-    _PHONES: tuple[tuple[str, ...], ...] = tuple(("A1",) * n for n in range(32))
-
-    def __getitem__(self, word: str) -> tuple[tuple[str, ...]]:
-        count = dict.__getitem__(self, word)
-        return (self._PHONES[min(count, 31)],)
+    PHONES: tuple[tuple[tuple[str, ...]], ...] = tuple((("A1",) * n,) for n in range(32))
 
 
 def load_syllable_table(corpus_file: str | Path) -> SyllableTable:
@@ -235,7 +231,8 @@ def load_syllable_table(corpus_file: str | Path) -> SyllableTable:
             variant, _, phones = rest.partition(" ")
             if variant != "1":
                 continue
-            table[word.lower()] = sum(1 for phone in phones.split() if phone[-1:].isdigit())
+            count = sum(1 for phone in phones.split() if phone[-1:].isdigit())
+            table[word.lower()] = SyllableTable.PHONES[min(count, 31)]
     return table
 
 

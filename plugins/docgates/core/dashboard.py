@@ -38,6 +38,8 @@ class DashboardInput:
     page_urls: Mapping[str, str] = field(default_factory=dict)
     here: str = ""  # URL of the dashboard page itself
     gates: tuple[str, ...] | None = None  # gates that ran; None: unknown, guess from data
+    # target page -> pages linking to it, from the links gate when it ran (else parsed here).
+    inbound: Mapping[str, set[str]] | None = None
     onboarding: tuple[str, ...] = DEFAULT_ONBOARDING
     today: str = ""
 
@@ -403,7 +405,11 @@ def _silos(data: DashboardInput) -> Markup:
 
 def _learning(data: DashboardInput) -> Markup:
     parts: list[Any] = [tag("h3", "Most-linked pages (knowledge reuse)")]
-    inbound = inbound_links(data.sources)
+    inbound = (
+        Counter({target: len(sources) for target, sources in data.inbound.items()})
+        if data.inbound is not None
+        else inbound_links(data.sources)
+    )
     by_path = {str(p.get("path")): p for p in data.pages}
     rows = [(data.page_link(by_path.get(path, path)), count) for path, count in inbound.most_common(TOP)]
     parts.append(table(("Page", "Pages linking to it"), rows, numeric=(1,), empty="No page links to another yet."))

@@ -38,6 +38,9 @@ CACHE_FILE = "external-links.sqlite"
 _ALWAYS_PRESENT = ("", "top")
 _TEMPLATE_PREFIXES = (":~:", "__")
 
+# site.shared key: target page -> the pages that link to it (resolved as the build resolves).
+INBOUND_KEY = "links.inbound"
+
 
 @dataclass(frozen=True)
 class PageLink:
@@ -158,6 +161,9 @@ class LinksGate(Gate):
                 self._report(site, state, link, "links/broken", resolved.problem)
             elif resolved.kind in ("page", "file"):
                 self.stats.internal += 1
+                if resolved.kind == "page" and resolved.target != page.path:
+                    # Who links to whom, for the dashboard's "most-linked pages" (knowledge reuse).
+                    site.shared.setdefault(INBOUND_KEY, {}).setdefault(resolved.target, set()).add(page.path)
                 if resolved.fragment and resolved.kind == "page":
                     if resolved.target == page.path:
                         self._check_anchor(site, link, resolved)

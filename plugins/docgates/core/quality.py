@@ -53,5 +53,6 @@ class QualityGate(Gate):
             gates=tuple(gates) if gates is not None else None,
             onboarding=self.onboarding,
             today=site.today.isoformat(),
+            inbound=site.shared.get("links.inbound", {}) if "links" in (gates or ()) else None,
         )
         return render(data)

@@ -35,6 +35,9 @@ class Task:
     times: list[float] = field(default_factory=list)
     memory_kb: list[int] = field(default_factory=list)
     codes: set[int] = field(default_factory=set)
+    # The floor run made right before each of this task's runs (A B A B ...).
+    floor_times: list[float] = field(default_factory=list)
+    floor_memory_kb: list[int] = field(default_factory=list)
 
 
 def write_config(root: Path, name: str, plugins: list) -> str:
@@ -129,15 +132,26 @@ def git_pass_seconds(root: Path, repeats: int = 3) -> float | None:
 def run(root: Path, runs: int, with_peers: bool, log=print) -> tuple[list[Task], dict[str, float | None]]:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DOCGATES_TODAY="2026-11-24")
     tasks = build_tasks(root, with_peers)
+    floor = tasks[0]
+
+    def timed(task: Task, round_no: int) -> tuple[float, int]:
+        if task.before:
+            task.before()
+        elapsed, rss, code = measure(task.argv, root, env)
+        task.times.append(elapsed)
+        task.memory_kb.append(rss)
+        task.codes.add(code)
+        log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, exit {code}")
+        return elapsed, rss
+
     for round_no in range(1, runs + 1):
-        for task in tasks:
-            if task.before:
-                task.before()
-            elapsed, rss, code = measure(task.argv, root, env)
-            task.times.append(elapsed)
-            task.memory_kb.append(rss)
-            task.codes.add(code)
-            log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, exit {code}")
+        for task in tasks[1:]:
+            # Each run is paired with a floor run just before it: on a shared, noisy machine only
+            # the ratio within a pair means anything.
+            floor_time, floor_rss = timed(floor, round_no)
+            task.floor_times.append(floor_time)
+            task.floor_memory_kb.append(floor_rss)
+            timed(task, round_no)
     extras: dict[str, float | None] = {"git pass (s)": git_pass_seconds(root)}
     # Without [AnchorCheck]: LinkChecker refetches a page for every distinct #anchor URL (12,000
     # requests instead of 2,000 here), and the in-build check already verifies anchors exactly.
@@ -149,14 +163,13 @@ def run(root: Path, runs: int, with_peers: bool, log=print) -> tuple[list[Task],
 
 
 def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> str:
-    by_name = {t.name: t for t in tasks}
     lines = [header, "", "| run | median s | × floor | peak MiB | mem × floor | exit codes |", "|---|---:|---:|---:|---:|---|"]
     for task in tasks:
         median = statistics.median(task.times)
         mem = statistics.median(task.memory_kb) / 1024
-        floor = by_name.get(task.floor) if task.floor else None
-        ratio = ratios(task, floor) if floor else None
-        mem_ratio = mem / (statistics.median(floor.memory_kb) / 1024) if floor else None
+        paired = bool(task.floor and task.floor_times)
+        ratio = ratios(task) if paired else None
+        mem_ratio = mem / (statistics.median(task.floor_memory_kb) / 1024) if paired else None
         lines.append(
             f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {mem:.0f} | "
             f"{'' if mem_ratio is None else f'{mem_ratio:.2f}'} | {','.join(map(str, sorted(task.codes)))} |"
@@ -167,6 +180,6 @@ def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> st
     return "\n".join(lines) + "\n"
 
 
-def ratios(task: Task, floor: Task) -> float:
-    """Median of the per-round ratios: each round's pair ran back to back, so noise cancels."""
-    return statistics.median(a / b for a, b in zip(task.times, floor.times))
+def ratios(task: Task) -> float:
+    """Median of the per-pair ratios: each pair ran back to back, so most noise cancels."""
+    return statistics.median(a / b for a, b in zip(task.times, task.floor_times))

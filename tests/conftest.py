@@ -179,3 +179,25 @@ def git_site(tmp_path: Path) -> tuple[Site, GitRepo]:
 def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCGATES_TODAY", TODAY)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+
+
+def pytest_configure(config):
+    # Where the robustness suite's workers leave their tallies: one folder per run, set before
+    # xdist starts the workers (they inherit it), so concurrent runs stay apart.
+    if not hasattr(config, "workerinput") and "DOCGATES_TALLY_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["DOCGATES_TALLY_DIR"] = tempfile.mkdtemp(prefix="docgates-tally-")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The robustness suite's hostile-input figure also when it runs inside `make test`: under
+    xdist the controller never loads tests/robustness/conftest.py, so its own hook is silent."""
+    from robustness.conftest import pytest_terminal_summary as robustness_summary
+
+    robustness_summary(terminalreporter)
+    if not hasattr(terminalreporter.config, "workerinput"):
+        try:
+            os.rmdir(os.environ.get("DOCGATES_TALLY_DIR", ""))
+        except OSError:
+            pass  # not created by this run, or figures of a crashed worker left in it

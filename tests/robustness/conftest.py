@@ -16,6 +16,12 @@ import pytest
 TALLY_DIR = Path(__file__).resolve().parent.parent / "artifacts" / "robustness"
 
 
+def _tally_dir() -> Path:
+    # One folder per run (tests/conftest.py sets it before xdist starts its workers), so two
+    # runs at the same time never read each other's figures.
+    return Path(os.environ.get("DOCGATES_TALLY_DIR") or TALLY_DIR)
+
+
 class Tally:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -43,8 +49,8 @@ def _worker() -> str:
 
 def pytest_sessionfinish(session):
     if _TALLY.counts["tried"]:
-        TALLY_DIR.mkdir(parents=True, exist_ok=True)
-        (TALLY_DIR / f"{_worker()}.json").write_text(
+        _tally_dir().mkdir(parents=True, exist_ok=True)
+        (_tally_dir() / f"{_worker()}.json").write_text(
             json.dumps({"counts": _TALLY.counts, "failures": _TALLY.failures})
         )
 
@@ -54,7 +60,7 @@ def pytest_terminal_summary(terminalreporter):
         return
     total: Counter[str] = Counter()
     failures: list[str] = []
-    for path in TALLY_DIR.glob("*.json"):
+    for path in _tally_dir().glob("*.json"):
         data = json.loads(path.read_text())
         total.update(data["counts"])
         failures.extend(data["failures"])

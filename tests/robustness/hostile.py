@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+import re
 import subprocess
 import sys
 import time
@@ -115,6 +116,25 @@ class _DocgatesScanner(html.parser.HTMLParser):
                 self.found.attrs.append(f"{tag}[{name}]")
             if name in ("href", "src", "action") and value and value.strip().lower().startswith(("javascript:", "data:", "file:")):
                 self.found.urls.append(value)
+
+
+class _WholeScanner(_DocgatesScanner):
+    """Every element counts: for Markdown outputs that GitHub renders with inline HTML."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.depth = max(self.depth, 1)
+        self._inspect(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        pass
+
+
+def scan_markdown(text: str) -> Injection:
+    """Markdown backslash escapes (``\\<``) are literal text, as GitHub renders them."""
+    scanner = _WholeScanner()
+    scanner.feed(re.sub(r"\\([!-/:-@\[-`{-~])", lambda m: f"&#{ord(m.group(1))};", text))
+    scanner.close()
+    return scanner.found
 
 
 def scan_docgates_html(text: str) -> Injection:

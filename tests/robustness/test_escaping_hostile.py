@@ -13,7 +13,9 @@ import pytest
 
 from conftest import GitRepo
 
-from .hostile import dump_yaml, has_traceback, new_site, scan_docgates_html, timed_build, timed_check
+from conftest import base_env
+
+from .hostile import dump_yaml, has_traceback, new_site, scan_docgates_html, scan_markdown, timed_build, timed_check
 
 PAYLOAD = '<x-pwn data-pwn="1" onerror=alert(1)><script>alert("x")</script>&amp; "q" \'s'
 OWNER = "@evil<x-pwn data-pwn=1>&\"'"
@@ -61,7 +63,8 @@ def built(tmp_path_factory):
         "docs/stale.md": f"---\n{stale}---\n# Stale {PAYLOAD}\n\n[bad](<missing {PAYLOAD}.md>)\n\nMore.\n",
     })
     build, _ = timed_build(site)
-    github, _ = timed_check(site, "--format", "github")
+    summary = root.parent / "step-summary.md"
+    github, _ = timed_check(site, "--format", "github", env=base_env(GITHUB_STEP_SUMMARY=str(summary)))
     text, _ = timed_check(site)
     return site, build, github, text
 
@@ -117,3 +120,57 @@ def test_text_output_one_line_per_finding(built, tally):
     page_lines = [line for line in text.stdout.splitlines() if not line.startswith("site:")]
     tally.tried("escaping: text output newlines", unescaped=len(page_lines) != expected)
     assert len(page_lines) == expected, text.stdout
+
+
+CLI_OUTPUTS = {
+    "stale markdown": ("stale", "--format", "markdown"),
+    "stale text": ("stale",),
+    "leaderboard markdown": ("leaderboard", "--since", "2026-11-01", "--format", "markdown"),
+    "leaderboard text": ("leaderboard", "--since", "2026-11-01"),
+}
+
+
+@pytest.mark.parametrize("label", list(CLI_OUTPUTS))
+def test_cli_outputs_escape_hostile_text(built, label, tally):
+    site, *_ = built
+    proc = site.docgates(*CLI_OUTPUTS[label])
+    found = scan_markdown(proc.stdout) if "markdown" in label else None
+    tally.tried(f"escaping: {label}", traceback=has_traceback(proc.stderr), unescaped=bool(found and not found.clean))
+    assert proc.returncode in (0, 1) and not has_traceback(proc.stderr), proc.stderr[-2000:]
+    assert proc.stdout.strip()
+    if found is not None:
+        assert found.clean, (found, proc.stdout[:3000])
+
+
+@pytest.mark.parametrize("label", ["stale json", "leaderboard json"])
+def test_cli_json_is_valid(built, label, tally):
+    site, *_ = built
+    args = ("stale", "--format", "json") if label.startswith("stale") else ("leaderboard", "--since", "2026-11-01", "--format", "json")
+    proc = site.docgates(*args)
+    try:
+        json.loads(proc.stdout)
+        valid = True
+    except ValueError:
+        valid = False
+    tally.tried(f"escaping: {label}", traceback=has_traceback(proc.stderr), unescaped=not valid)
+    assert valid and not has_traceback(proc.stderr), (proc.stdout[:2000], proc.stderr[-2000:])
+    assert AUTHOR in proc.stdout or OWNER.replace('"', '\\"') in proc.stdout or "evil" in proc.stdout
+
+
+def test_step_summary_escapes_hostile_text(built, tally):
+    site, *_ = built
+    summary = (site.root.parent / "step-summary.md").read_text(encoding="utf-8")
+    found = scan_markdown(summary)
+    tally.tried("escaping: GitHub step summary", unescaped=not found.clean)
+    assert "stale.md" in summary
+    assert found.clean, (found, summary[:3000])
+
+
+def test_the_scanner_sees_injections():
+    """The checks above can fail: raw hostile text inside docgates markup is caught."""
+    html = f'<div class="docgates-header"><span title="a">{PAYLOAD}</span><a href="javascript:x">y</a></div>'
+    found = scan_docgates_html(html)
+    assert found.tags == ["x-pwn", "script"] and "x-pwn[data-pwn]" in found.attrs and found.urls
+    assert scan_docgates_html(f"<p>{PAYLOAD}</p>").clean  # outside docgates markup: not ours
+    assert not scan_markdown(f"| {PAYLOAD} |").clean
+    assert scan_markdown("| \\<x-pwn data-pwn=1\\> |").clean

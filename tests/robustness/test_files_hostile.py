@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from .hostile import has_traceback, new_site, timed_build, timed_check
+from .hostile import has_traceback, new_site, scan_docgates_html, timed_build, timed_check
 
 OK_FRONT = "---\nowner: '@a'\nreviewed: 2026-11-01\n---\n"
 
@@ -28,6 +28,8 @@ SMALL: dict[str, tuple[str, bytes, list[str]]] = {
     "unicode name": ("ünïcödé ñame.md", (OK_FRONT + "# Unicode\n").encode(), []),
     "comma and colon in name": ("a, b: c.md", b"# No owner\n", ["ownership/missing"]),
     "unicode folder": ("ðîr/页面.md", (OK_FRONT + "# Page\n\n[up](../index.md)\n").encode(), []),
+    "html in name": ('<x-pwn data-pwn="1">&.md', b"# Html name\n", ["ownership/missing"]),
+    "newline in name": ("new\nline.md", b"# Newline name\n", ["ownership/missing"]),
 }
 INDEX = OK_FRONT + (
     "# Home\n\n[space](with%20space.md) [unicode](ünïcödé%20ñame.md) "
@@ -66,8 +68,16 @@ def test_hostile_file_gives_finding_or_correct_result(small, label, tally):
     assert sorted(f["rule"] for f in page["findings"]) == expected, page["findings"]
     for finding in page["findings"]:
         assert finding["line"] >= 1 and finding["message"]
-        # Every finding of the build is also in its log, as path:line: rule.
-        assert f"{path}:{finding['line']}: {finding['rule']}" in build.output
+        # Every finding of the build is also in its log, as path:line: rule, on one line.
+        shown = path.replace("\n", "\\n")
+        assert f"{shown}:{finding['line']}: {finding['rule']}" in build.output
+
+
+def test_file_names_are_escaped_in_the_dashboard(small, tally):
+    site, *_ = small
+    found = scan_docgates_html((site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8"))
+    tally.tried("html in file name: dashboard", unescaped=not found.clean)
+    assert found.roots and found.clean, found
 
 
 def test_clean_pages_parse_owner_and_review_date(small):
@@ -110,7 +120,10 @@ def test_build_and_check_agree_and_fail_cleanly(small):
     assert build.returncode == 1 and "Aborted with a BuildError" in build.output
     assert check.returncode == 1, check.stderr
     assert not has_traceback(check.stdout + check.stderr)
-    built = sorted(f"{p['path']}:{f['line']}: {f['rule']}: {f['message']}" for p in build.report["pages"] for f in p["findings"])
+    built = sorted(
+        f"{p['path']}:{f['line']}: {f['rule']}: {f['message']}".replace("\n", "\\n")
+        for p in build.report["pages"] for f in p["findings"]
+    )
     checked = sorted(line for line in check.stdout.splitlines() if line and not line.startswith("site:"))
     assert checked == built
     assert build_seconds < 120 and check_seconds < 120

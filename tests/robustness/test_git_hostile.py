@@ -49,6 +49,7 @@ def test_not_a_repository(tmp_path, tally):
     _assert_said_once(build, "not in a git repository", tally, "not a repository")
     check, _ = timed_check(site)
     assert len(_unknown_lines(check.stdout + check.stderr)) == 1 and not has_traceback(check.stderr)
+    _assert_commands_explain(site, base_env(), "git repository", tally, "not a repository")
 
 
 def test_git_not_installed(tmp_path, tally):
@@ -63,6 +64,18 @@ def test_git_not_installed(tmp_path, tally):
     _assert_said_once(build, "git is not installed", tally, "git not installed")
     check, _ = timed_check(site, env=env)
     assert len(_unknown_lines(check.stdout + check.stderr)) == 1 and not has_traceback(check.stderr)
+    _assert_commands_explain(site, env, "not installed", tally, "git not installed")
+
+
+def _assert_commands_explain(site: Site, env, why: str, tally, label: str) -> None:
+    """The git-based commands stop with a message saying why (exit 2), or run without git."""
+    for args in (("check", "--changed-since", "HEAD~1"), ("leaderboard", "--since", "2026-01-01"), ("stale",)):
+        proc = site.docgates(*args, env=env)
+        tally.tried(f"git: {label}: docgates {args[0]}", traceback=has_traceback(proc.stderr))
+        assert not has_traceback(proc.stderr), (args, proc.stderr[-2000:])
+        assert proc.returncode in (0, 1, 2), (args, proc.returncode)
+        if proc.returncode == 2:
+            assert why in proc.stderr, (args, proc.stderr)
 
 
 def test_shallow_clone(tmp_path, tally):
@@ -82,6 +95,7 @@ def test_shallow_clone(tmp_path, tally):
     build, _ = timed_build(site, keep_config=True)
     _assert_said_once(build, "shallow clone", tally, "shallow clone")
     assert "fetch-depth: 0" in _unknown_lines(build.output)[0]
+    _assert_commands_explain(site, base_env(), "fetch-depth: 0", tally, "shallow clone")
 
 
 def test_detached_head_still_dates_pages(git_site, tally):

@@ -126,6 +126,9 @@ def test_commit_dated_in_the_future(git_site, tally):
     # Never stale, and never "reviewed in the future": at most today, or said to be unknown.
     assert not page["stale"]
     assert page["freshness_date"] is None or page["freshness_date"] <= "2026-11-24", page
+    # ...and the build says why, once.
+    notes = [f for f in build.report["site"]["findings"] if "clock" in f["message"]]
+    assert len(notes) == 1 and notes[0]["rule"] == "freshness/unknown", build.report["site"]
 
 
 COMMITS = 10_000

@@ -173,6 +173,8 @@ class FreshnessGate(Gate):
         self.results: dict[str, Freshness] = {}
         self.views: dict[str, FreshnessView] = {}
         self.pages_needing_git = 0
+        # (page, date) of pages whose last content change is dated after today.
+        self.future_dated: list[tuple[str, dt.date]] = []
         # Folder prefixes of pages, computed once: Path arithmetic per page adds up on big sites.
         self.repo_prefix = ""
         self.command_prefix = ""
@@ -182,6 +184,7 @@ class FreshnessGate(Gate):
         self.results.clear()
         self.views.clear()
         self.pages_needing_git = 0
+        self.future_dated = []
         self.repo_prefix = site.repo_path("x")[:-1]
         self.command_prefix = _command_path(site, "x")[:-1]
         if self.git_unknown and "freshness/unknown" not in site.policy.overrides:
@@ -206,6 +209,11 @@ class FreshnessGate(Gate):
             last = history.last_content_change(repo_path)
             created = history.created(repo_path)
             result.last_changed = last.commit.date if last else None
+            if result.last_changed and result.last_changed > site.today + FUTURE_TOLERANCE:
+                # A committer's clock was wrong: trusting it would keep the page "fresh" for
+                # years, so the git date is unknown (reported once, in finish).
+                self.future_dated.append((page.path, result.last_changed))
+                result.last_changed = None
             result.created = created.commit.date if created else None
             changes = history.content_changes(repo_path)
             result.commits = len(changes)
@@ -269,6 +277,15 @@ class FreshnessGate(Gate):
         history = self.history
         if history is None:
             return
+        if self.future_dated:
+            path, day = self.future_dated[0]
+            count = len(self.future_dated)
+            site.add(site.finding(
+                "freshness/unknown", "", 0,
+                f"{count} page{'s were' if count > 1 else ' was'} last changed by a commit dated after "
+                f"today ({site.today}), e.g. {path} on {day}: a committer's clock was wrong, so those "
+                "git dates are ignored; record reviews with 'docgates review' to date the pages",
+            ))
         if not history.ok and self.pages_needing_git:
             pages = "1 page has" if self.pages_needing_git == 1 else f"{self.pages_needing_git} pages have"
             site.add(site.finding(

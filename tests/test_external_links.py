@@ -37,6 +37,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             server.hits[(self.command, path)] += 1
             server.active += 1
             server.max_active = max(server.max_active, server.active)
+        counted = True
         try:
             if path == "/slow":
                 server.release.wait(5)  # longer than any client timeout in these tests
@@ -53,6 +54,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "/login": (403, {}),
                 "/limited": (429, {"Retry-After": "0"}),
             }.get(path, (200, {}) if path.startswith("/busy") else (404, {}))
+            # Done before answering: once the client has the answer it may start its next
+            # request, which must not find this one still counted as active.
+            with server.lock:
+                server.active -= 1
+            counted = False
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -61,8 +67,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if not head:
                 self.wfile.write(b"ok")
         finally:
-            with server.lock:
-                server.active -= 1
+            if counted:
+                with server.lock:
+                    server.active -= 1
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass

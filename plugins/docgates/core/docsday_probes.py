@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -31,16 +32,23 @@ class Probes:
     # improvement kind -> why it is not measured
     missing: dict[str, str] = field(default_factory=dict)
 
+    def save(self) -> None:
+        """Keep what is worth keeping for the next run (the readability scores)."""
+        save = getattr(self.readability, "save", None)
+        if save is not None:
+            save()
+
 
 def load_probes(options: dict[str, Any] | None = None) -> Probes:
-    """The probes for this site; ``options``: ``checklists`` (definitions file), ``language``."""
+    """The probes for this site; ``options``: ``checklists`` (definitions file), ``language``,
+    ``cache_file`` (where readability scores are kept between runs; None: not kept)."""
     options = options or {}
     probes = Probes()
     probes.codeowners = _codeowners_probe()
     probes.checklist = _checklist_probe(options)
     if probes.checklist is None:
         probes.missing["checklist_completed"] = "the checklist gate's core offers no page evaluation"
-    probes.readability = _readability_probe(str(options.get("language") or "en"))
+    probes.readability = _readability_probe(str(options.get("language") or "en"), options.get("cache_file"))
     if probes.readability is None:
         probes.missing["readability_gained"] = "no readability scorer for this language, or its dictionary is not installed"
     probes.broken_links = _links_probe()
@@ -103,34 +111,92 @@ def _done_total(result: Any) -> tuple[int, int]:
     return int(getattr(result, "done", 0)), int(getattr(result, "total", 0))
 
 
-def _readability_probe(language: str = "en") -> ReadabilityProbe | None:
-    try:
-        import markdown
+class CachedReadability:
+    """Flesch reading ease of a page's body, as plain Markdown renders it; None when the
+    body is too short to score or cannot be read.
 
-        from .readability_scoring import Scorer, analyse_html, textstat_language
+    Old versions are only in git, never rendered by MkDocs: plain Markdown is close enough to
+    compare a page with itself before and after one commit. Scores are kept by content in
+    ``cache_file`` (the readability gate's cache format), because the first score of a run
+    loads the syllable table (most of a second) and a warm build should not pay for it.
+    """
+
+    # Bump when the rendering below changes, so cached scores are not reused.
+    VERSION = 1
+    EXTENSIONS = ("tables", "attr_list", "md_in_html", "def_list")
+
+    def __init__(self, textstat_name: str, cache_file: Path | None = None) -> None:
+        from .readability_scoring import ScoreCache
+
+        self.language = textstat_name
+        self.cache = ScoreCache(cache_file)
+        self._scorer: Any = None
+        self._renderer: Any = None
+        self.scored = 0  # pages scored in this run (not from the cache)
+
+    def __call__(self, source: PageSource) -> float | None:
+        from .readability_scoring import cache_key
+
+        # The HTML is a function of the body here (one fixed renderer), so the renderer's
+        # name stands in for it in the key.
+        key = cache_key(self.language, f"docsday-markdown-v{self.VERSION}", source.body, 0)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached.flesch_reading_ease
+        try:
+            analysis = self._analyse(source.body)
+        except Exception:  # a page the scorer cannot read earns nothing
+            return None
+        self.cache.put(key, analysis)
+        return analysis.flesch_reading_ease
+
+    def _analyse(self, body: str) -> Any:
+        from .prose import extract_prose
+
+        if self._scorer is None:
+            import markdown
+
+            self._scorer = _ease_scorer(self.language)
+            self._renderer = markdown.Markdown(extensions=list(self.EXTENSIONS))
+        self.scored += 1
+        html = self._renderer.reset().convert(body)
+        return self._scorer.analyse(extract_prose(html), MIN_WORDS)
+
+    def save(self) -> None:
+        self.cache.save()
+
+
+def _ease_scorer(language: str) -> Any:
+    from .readability_scoring import Scorer
+
+    class EaseScorer(Scorer):
+        """The gate's scorer without the hardest sentences: docs-day needs the ease only."""
+
+        def _hardest(self, prose: Any, locator: Any) -> list[dict[str, Any]]:
+            return []
+
+    return EaseScorer(language)
+
+
+def _readability_probe(language: str = "en", cache_file: Path | None = None) -> CachedReadability | None:
+    try:
+        import markdown  # noqa: F401  (the renderer, imported when the first page is scored)
+
+        from . import cmudict_corpus
+        from .readability_scoring import textstat_language
     except ImportError:
         return None
     textstat_name = textstat_language(language)
     if textstat_name is None:
         return None
-    scorer = Scorer(textstat_name)
-    try:
-        scorer.require_data()
-    except Exception:  # no pronouncing dictionary: the readability gate says what to run
-        return None
-    # Old versions are only in git, never rendered by MkDocs: plain Markdown is close enough
-    # to compare a page with itself before and after one commit.
-    renderer = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html", "def_list"])
-
-    def probe(source: PageSource) -> float | None:
+    if textstat_name.startswith("en"):
+        # What ``Scorer.require_data`` checks, without importing textstat before a page
+        # needs scoring (a warm cache may answer every page).
         try:
-            html = renderer.reset().convert(source.body)
-            analysis = analyse_html(scorer, html, source.body, source.body_line, MIN_WORDS)
-        except Exception:  # a page the scorer cannot read earns nothing
+            cmudict_corpus.require_corpus()
+        except Exception:  # no pronouncing dictionary: the readability gate says what to run
             return None
-        return analysis.flesch_reading_ease
-
-    return probe
+    return CachedReadability(textstat_name, cache_file)
 
 
 # Pages shorter than this have no meaningful reading ease (the readability gate's default min_words).
@@ -139,22 +205,72 @@ MIN_WORDS = 100
 
 def _links_probe() -> LinksProbe | None:
     try:
-        from .markdown_outline import outline
+        from . import markdown_outline  # noqa: F401
     except ImportError:
         return None
 
     def probe(source: PageSource, files: set[str]) -> int | None:
-        folder = posixpath.dirname(source.path)
-        broken = 0
-        for link in outline(source.body, source.body_line).links:
-            if not link.internal:
-                continue
-            target = link_path(link.target, folder)
-            if target is not None and not _exists(target, files):
-                broken += 1
-        return broken
+        return count_broken(resolve_links(link_targets(source.body), source.path), files)
 
     return probe
+
+
+def link_targets(body: str) -> list[str]:
+    """The targets of the internal links ``markdown_outline.outline(body).links`` finds, in
+    order, without building the rest of the outline (words, headings, tasks).
+
+    The same line walk as ``outline``: fenced code and HTML comments are skipped, and so are
+    ATX heading lines. A line with neither ``[`` nor ``<`` holds no link of any kind.
+    """
+    from .markdown_outline import _ATX, _FENCE, _links
+
+    if "[" not in body and "<" not in body:
+        return []
+    targets: list[str] = []
+    fence: str | None = None
+    in_comment = False
+    for line in body.splitlines():
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        if in_comment:
+            if "-->" in line:
+                in_comment = False
+                line = line.split("-->", 1)[1]
+            else:
+                continue
+        if "```" in line or "~~~" in line:
+            opening = _FENCE.match(line)
+            if opening:
+                fence = opening.group(1)
+                continue
+        if "<!--" in line:
+            before, _, after = line.partition("<!--")
+            if "-->" in after:
+                line = before + after.split("-->", 1)[1]
+            else:
+                in_comment = True
+                line = before
+        if "[" not in line and "<" not in line:
+            continue
+        if _ATX.match(line):
+            continue
+        targets.extend(link.target for link in _links(line, 0) if link.internal)
+    return targets
+
+
+def resolve_links(targets: list[str], page_path: str) -> list[str]:
+    """Docs-relative paths of the checked links among ``targets`` of the page ``page_path``."""
+    folder = posixpath.dirname(page_path)
+    resolved = (link_path(target, folder) for target in targets)
+    return [target for target in resolved if target is not None]
+
+
+def count_broken(resolved: list[str], files: set[str]) -> int:
+    """How many of the ``resolve_links`` paths name no file of ``files``."""
+    return sum(1 for target in resolved if not _exists(target, files))
 
 
 def link_path(target: str, folder: str) -> str | None:

@@ -2,11 +2,13 @@
 
 The leaderboard compares every touched page before and after each commit of a docs day.
 Spawning ``git show`` per page would cost minutes on a large site, so every read goes
-through a single ``git cat-file --batch`` process, one request at a time.
+through a single ``git cat-file --batch`` process. Answers carry git's object id, so callers
+can tell that two revisions hold the same content without comparing (or parsing) it twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import threading
 from pathlib import Path
@@ -14,7 +16,8 @@ from typing import IO
 
 
 class BlobReader:
-    """``read(rev, path)`` -> bytes or None; ``list_tree(rev, folder)`` -> file paths.
+    """``read(rev, path)`` -> bytes or None; ``list_tree(rev, folder)`` -> file paths;
+    ``read_blob`` and ``tree_blobs`` answer the same with git's blob ids.
 
     Use as a context manager so the git process always ends. When git is missing or the
     folder is not a repository, every read answers None (the caller reports "not measured").
@@ -24,7 +27,9 @@ class BlobReader:
         self.repo_root = Path(repo_root)
         self._process: subprocess.Popen[bytes] | None = None
         self._failed = False
-        self._cache: dict[str, tuple[str, bytes] | None] = {}
+        # spec -> (object id, type, content), or None when git has no such object.
+        self._cache: dict[str, tuple[str, str, bytes] | None] = {}
+        self._trees: dict[tuple[str, str], dict[str, str]] = {}
 
     def __enter__(self) -> "BlobReader":
         return self
@@ -61,8 +66,8 @@ class BlobReader:
                 self._failed = True
         return self._process
 
-    def _object(self, spec: str) -> tuple[str, bytes] | None:
-        """``(type, content)`` of the object ``spec`` names (``rev:path`` or a sha)."""
+    def _object(self, spec: str) -> tuple[str, str, bytes] | None:
+        """``(object id, type, content)`` of the object ``spec`` names (``rev:path`` or an id)."""
         if spec in self._cache:
             return self._cache[spec]
         if "\n" in spec:
@@ -113,19 +118,35 @@ class BlobReader:
 
     def read(self, rev: str, path: str) -> bytes | None:
         """The content of ``path`` (repository-relative) at ``rev``; None when absent."""
-        found = self._object(f"{rev}:{path}")
-        if found is None or found[0] != "blob":
+        found = self.read_blob(rev, path)
+        return None if found is None else found[1]
+
+    def read_blob(self, rev: str, path: str) -> tuple[str, bytes] | None:
+        """``(blob id, content)`` of ``path`` at ``rev``; None when absent."""
+        return self.blob(f"{rev}:{path}")
+
+    def blob(self, spec: str) -> tuple[str, bytes] | None:
+        """``(blob id, content)`` of a blob named by id or ``rev:path``; None otherwise."""
+        found = self._object(spec)
+        if found is None or found[1] != "blob":
             return None
-        return found[1]
+        return found[0], found[2]
 
     def list_tree(self, rev: str, folder: str) -> list[str]:
         """Every file under ``folder`` (repository-relative, "" for the root) at ``rev``."""
+        return sorted(self.tree_blobs(rev, folder))
+
+    def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
+        """Repository path -> blob id of every file under ``folder`` at ``rev``.
+
+        Reading trees, not files: a site's listing costs one object per folder.
+        """
+        key = (rev, folder)
+        if key in self._trees:
+            return self._trees[key]
+        files: dict[str, str] = {}
         root = self._object(f"{rev}:{folder}" if folder else f"{rev}^{{tree}}")
-        if root is None or root[0] != "tree":
-            return []
-        prefix = f"{folder.rstrip('/')}/" if folder else ""
-        files: list[str] = []
-        level = [(prefix, root[1])]
+        level = [(f"{folder.rstrip('/')}/" if folder else "", root[2])] if root and root[1] == "tree" else []
         while level:  # breadth first, so each level's subtrees come in one round trip
             subtrees: list[tuple[str, str]] = []
             for base, data in level:
@@ -133,17 +154,29 @@ class BlobReader:
                     if mode == b"40000":
                         subtrees.append((f"{base}{name}/", sha))
                     elif mode != b"160000":  # submodules are not files of this repository
-                        files.append(f"{base}{name}")
+                        files[f"{base}{name}"] = sha
             self.prefetch([sha for _, sha in subtrees])
             level = []
             for base, sha in subtrees:
                 sub = self._object(sha)
-                if sub is not None and sub[0] == "tree":
-                    level.append((base, sub[1]))
-        return sorted(files)
+                if sub is not None and sub[1] == "tree":
+                    level.append((base, sub[2]))
+        self._trees[key] = files
+        return files
 
 
-def _read_one(stream: IO[bytes]) -> tuple[str, bytes] | None:
+def is_blob(content: bytes, blob_id: str) -> bool:
+    """Whether ``content`` is the blob git names ``blob_id`` (``git hash-object``, no git).
+
+    SHA-256 repositories have 64-digit ids; both kinds are checked by the id's length.
+    """
+    digest = hashlib.sha256() if len(blob_id) == 64 else hashlib.sha1()
+    digest.update(b"blob %d\0" % len(content))
+    digest.update(content)
+    return digest.hexdigest() == blob_id
+
+
+def _read_one(stream: IO[bytes]) -> tuple[str, str, bytes] | None:
     header = stream.readline()
     if not header:
         raise ValueError("git cat-file ended early")
@@ -153,7 +186,7 @@ def _read_one(stream: IO[bytes]) -> tuple[str, bytes] | None:
     size = int(parts[2])
     content = stream.read(size)
     stream.read(1)  # the newline after every object
-    return parts[1].decode("ascii"), content
+    return parts[0].decode("ascii"), parts[1].decode("ascii"), content
 
 
 def _tree_entries(data: bytes):

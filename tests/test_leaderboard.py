@@ -266,3 +266,105 @@ def test_one_git_process_for_every_blob(repo, monkeypatch):
         board = Scorer(history, reader, ScoringSettings(docs_prefix="docs/")).score(Window(DAY, DAY))
     assert board.people[0].kinds["reviewed"] == 30
     assert [a[:3] for a in started] == [["git", "cat-file", "--batch"]]
+
+
+# -- computed once, judged per revision and day ------------------------------------------------
+def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from docgates.core import docsday
+
+    parsed: list[str] = []
+    real = docsday.parse_page
+
+    def counting(path, raw, *args, **kwargs):
+        parsed.append(path)
+        return real(path, raw, *args, **kwargs)
+
+    monkeypatch.setattr(docsday, "parse_page", counting)
+    return parsed
+
+
+def test_unchanged_pages_are_parsed_once_yet_judged_per_revision_and_day(repo, monkeypatch):
+    # One blob at two paths, untouched by the window: its links resolve per folder, its
+    # owners per CODEOWNERS at each end, and its staleness per day.
+    twin = page("# Twin\n\nSee [the target](target.md).", reviewed="2026-05-20")  # due 2026-11-16
+    fresh = {"reviewed": "2026-11-01", "owner": '"@docs"'}
+    repo.commit("old", OLD, files={
+        "CODEOWNERS": "/docs/sub/ @sub-team\n",
+        "docs/target.md": page("# Target", **fresh),
+        "docs/sub/target.md": page("# Sub target", **fresh),
+        "docs/twin.md": twin,
+        "docs/sub/twin.md": twin,
+    })
+    repo.commit("tidy", "2026-11-12T10:00:00+00:00", author="Tia <t@x.org>",
+                files={"docs/sub/target.md": None, "CODEOWNERS": "* @everyone\n"})
+    parsed = _counting_parses(monkeypatch)
+    board = score(repo, since="2026-11-10", until="2026-11-20")
+    before, after = board.before, board.after
+    assert (before.pages, before.stale, before.ownerless, before.broken_links) == (4, 0, 1, 0)
+    assert (after.pages, after.stale, after.ownerless, after.broken_links) == (3, 2, 0, 1)
+    assert board.contributions == []
+    assert parsed.count("twin.md") + parsed.count("sub/twin.md") == 1
+
+
+def test_the_builds_own_parse_is_reused_only_for_the_same_bytes(repo, monkeypatch):
+    from docgates.core.frontmatter import parse_page
+
+    repo.commit("old", OLD, files={"docs/a.md": page("# A", reviewed="2026-01-05"),
+                                   "docs/b.md": page("# B", reviewed="2026-01-05")})
+    # Uncommitted: the working tree says a.md was reviewed, git does not.
+    (repo.root / "docs/a.md").write_text(page("# A", reviewed="2026-11-20"), encoding="utf-8")
+    sources = {p: parse_page(p, (repo.root / "docs" / p).read_bytes()) for p in ("a.md", "b.md")}
+    parsed = _counting_parses(monkeypatch)
+    board = score(repo, since="2026-11-24", sources=sources)
+    assert (board.after.pages, board.after.stale) == (2, 2)  # judged as committed
+    assert parsed == ["a.md"]  # b.md's bytes are the committed blob: not parsed again
+
+
+def test_readability_scores_of_old_versions_are_kept_between_runs(repo, tmp_path):
+    repo.commit("old", OLD, files={"docs/r.md": page("# R\n\n" + LONG_HARD, reviewed="2026-11-01")})
+    repo.commit("simplify", "2026-11-12T10:00:00+00:00", author="Sam <s@x.org>",
+                files={"docs/r.md": page("# R\n\n" + LONG_EASY, reviewed="2026-11-01")})
+    repo.commit("review only", "2026-11-12T11:00:00+00:00", author="Rita <r@x.org>",
+                files={"docs/r.md": page("# R\n\n" + LONG_EASY, reviewed="2026-11-12")})
+    history = load_history(repo.root)
+    settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / "cache" / "leaderboard.json")
+    runs = []
+    for _ in range(2):
+        with BlobReader(repo.root) as reader:
+            scorer = Scorer(history, reader, settings)
+            board = scorer.score(Window(DAY, DAY))
+        runs.append((kinds(board), [c.detail for c in board.contributions], scorer.probes.readability.scored))
+    # A front-matter-only change is not scored at all; the second run scores nothing.
+    assert runs[0][2] == 2 and runs[1][2] == 0
+    assert runs[0][:2] == runs[1][:2]
+    assert ("Sam", "r.md", "readability_gained") in runs[0][0]
+
+
+@pytest.mark.parametrize("body", [
+    "# T\n\n[a](a.md) [ext](https://x.org) [top](#top) [abs](/abs.md) <https://auto.example>\n",
+    "## [heading link](h.md)\n[after](after.md)\nSetext [title](s.md)\n=====\n",
+    "```\n[fenced](no.md)\n```\n  ~~~~\n[tilde](no.md)\n  ~~~~\n[out](out.md)\n",
+    "- [ ] task [t](t.md)\n1. [x] done [d](d.md)\n> [quote](q.md)\n",
+    "a <!-- [hidden](no.md) --> [shown](yes.md)\n<!--\n[in](no.md)\n--> [back](back.md)\n",
+    "`[code](no.md)` [real](real.md) ``[x](no.md)``\n[ref]: ref.md \"title\"\n   [ref2]: <ref2.md>\n",
+    "[" * 500 + "](x.md)\n" + "[a](b.md" * 50 + "\n<" * 30 + "\n",
+    "![image](img.png) [spaces]( spaced.md ) [t](t.md 'title') [u](%7Eu.md)\n",
+    "    ```\n[indented fence](no.md)\n    ```\n#not-heading [x](x.md)\n",
+])
+def test_link_scan_matches_the_outline(body):
+    from docgates.core.docsday_probes import link_targets
+    from docgates.core.markdown_outline import outline
+
+    assert link_targets(body) == [link.target for link in outline(body).links if link.internal]
+
+
+def test_link_scan_matches_the_outline_on_the_handbook():
+    from docgates.core.docsday_probes import link_targets
+    from docgates.core.frontmatter import parse_page
+    from docgates.core.markdown_outline import outline
+
+    pages = sorted((Path(__file__).parent.parent / "docs").rglob("*.md"))
+    assert pages
+    for path in pages:
+        body = parse_page(path.name, path.read_bytes()).body
+        assert link_targets(body) == [link.target for link in outline(body).links if link.internal], path

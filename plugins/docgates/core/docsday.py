@@ -4,19 +4,27 @@ Every page a commit touched is evaluated before and after the commit with the sa
 gates use (front matter parsing, the freshness rule, CODEOWNERS, checklists, readability,
 the link scanner), reading the old versions through one ``git cat-file --batch`` process.
 Points go to what made the docs better, never to raw commit counts.
+
+Most of that work depends on a page's content only, and most pages have the same content at
+the start and at the end of a window: so each blob is parsed once (by git's blob id), the
+build's own parse of an unchanged page is reused, and only what depends on the revision or
+the day (staleness, CODEOWNERS, which links resolve) is judged per revision.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .dates import DateError, Interval, parse_date, parse_interval
-from .docsday_probes import Probes, load_probes
+from .docsday_probes import Probes, count_broken, load_probes, resolve_links
 from .frontmatter import PageSource, parse_page
-from .gitblobs import BlobReader
+from .gitblobs import BlobReader, is_blob
 
 try:
     from .codeowners import CODEOWNERS_LOCATIONS
@@ -109,6 +117,20 @@ class PageState:
 
 
 MISSING = PageState(exists=False)
+
+_UNKNOWN: Any = object()
+
+
+@dataclass
+class PageVersion:
+    """One content of a page (one git blob) and the measures that depend on it alone."""
+
+    source: PageSource
+    link_targets: list[str] | None = None
+    # Docs folder -> the docs paths the page's internal links point to from there.
+    links: dict[str, list[str]] = field(default_factory=dict)
+    readability: Any = _UNKNOWN
+    checklist: dict[tuple[str, dt.date], Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -251,6 +273,11 @@ class ScoringSettings:
     # The checklist plugin's definitions file, so old versions are judged by the same list.
     checklists: Any = None
     language: str = "en"
+    # The build's parsed pages (docs path -> PageSource): a revision holding the same bytes
+    # as the working tree is not read and parsed a second time.
+    sources: Mapping[str, PageSource] = field(default_factory=dict)
+    # Where readability scores of old versions are kept between runs (None: not kept).
+    cache_file: Path | None = None
 
 
 def commit_day(commit: Any) -> dt.date:
@@ -275,14 +302,18 @@ class Scorer:
         self.history = history
         self.reader = reader
         self.settings = settings
-        self.probes = probes if probes is not None else load_probes({"checklists": settings.checklists, "language": settings.language})
+        self.probes = probes if probes is not None else load_probes(
+            {"checklists": settings.checklists, "language": settings.language, "cache_file": settings.cache_file}
+        )
         commits = list(getattr(history, "commits", []) or [])
         # Newest first, as git log lists them; the index is a topological age.
         self.commits = commits
         self.order = {c.sha: index for index, c in enumerate(commits)}
         self._states: dict[tuple[str, str, dt.date, bool], PageState] = {}
-        self._files: dict[str, set[str]] = {}
+        self._files: dict[str, Mapping[str, str]] = {}
         self._codeowners: dict[str, Any] = {}
+        self._versions: dict[str, PageVersion] = {}  # by blob id
+        self._changes: dict[str, list[Any]] = {}
 
     # -- what a page was ------------------------------------------------------------------
     def docs_path(self, repo_path: str) -> str | None:
@@ -292,12 +323,10 @@ class Scorer:
         path = repo_path[len(prefix) :]
         return None if self.settings.exclude(path) else path
 
-    def files_at(self, rev: str) -> set[str]:
-        """Docs-relative paths of every file of the docs folder at ``rev``."""
+    def files_at(self, rev: str) -> Mapping[str, str]:
+        """Docs path -> blob id of every file of the docs folder at ``rev`` (use ``in``)."""
         if rev not in self._files:
-            prefix = self.settings.docs_prefix
-            listed = self.reader.list_tree(rev, prefix.rstrip("/"))
-            self._files[rev] = {p[len(prefix) :] for p in listed if p.startswith(prefix)}
+            self._files[rev] = self.reader.folder_blobs(rev, self.settings.docs_prefix.rstrip("/"))
         return self._files[rev]
 
     def state(self, rev: str | None, repo_path: str, day: dt.date, full: bool = True) -> PageState:
@@ -307,22 +336,98 @@ class Scorer:
         key = (rev, repo_path, day, full)
         if key in self._states:
             return self._states[key]
-        raw = self.reader.read(rev, repo_path)
-        if raw is None:
+        version = self.version(rev, repo_path)
+        if version is None:
             self._states[key] = MISSING
             return MISSING
-        docs_path = self.docs_path(repo_path) or repo_path
-        source = parse_page(docs_path, raw)
+        source = version.source
         state = PageState(exists=True, reviewed=source.reviewed)
         state.owners = list(source.owners) or self.codeowners_at(rev, repo_path)
         state.stale = self._stale(source, rev, repo_path, day)
         if full:
-            state.checklist = self.probes.checklist(source, day) if self.probes.checklist else None
-            state.readability = self.probes.readability(source) if self.probes.readability else None
+            state.checklist = self.checklist(version, repo_path, day)
+            state.readability = self.readability(version)
         if self.probes.broken_links:
-            state.broken_links = self.probes.broken_links(source, self.files_at(rev))
+            state.broken_links = self.broken_links(version, repo_path, rev)
         self._states[key] = state
         return state
+
+    # -- what a page's content says (once per blob) ---------------------------------------
+    def version(self, rev: str, repo_path: str) -> PageVersion | None:
+        """The content of ``repo_path`` at ``rev``, parsed once per blob; None when absent."""
+        prefix = self.settings.docs_prefix
+        listed = self._files.get(rev)
+        if listed is not None and repo_path.startswith(prefix):
+            blob_id = listed.get(repo_path[len(prefix) :])
+            if blob_id is None:
+                return None
+            version = self._versions.get(blob_id) or self._known_version(repo_path, blob_id)
+            if version is not None:
+                return version
+            found = self.reader.blob(blob_id)
+        else:
+            found = self.reader.read_blob(rev, repo_path)
+        if found is None:
+            return None
+        blob_id, raw = found
+        version = self._versions.get(blob_id)
+        if version is None:
+            version = PageVersion(parse_page(self.docs_path(repo_path) or repo_path, raw))
+            self._versions[blob_id] = version
+        return version
+
+    def _known_version(self, repo_path: str, blob_id: str) -> PageVersion | None:
+        """The build's parse of the page, when the working tree holds exactly this blob."""
+        docs_path = self.docs_path(repo_path)
+        source = self.settings.sources.get(docs_path) if docs_path else None
+        if source is None:
+            return None
+        try:
+            raw = source.text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        # Parsing these bytes gives this source again only when they are the bytes parsed:
+        # a BOM, a byte that is not UTF-8 or a line-ending filter changes them, and the blob
+        # is then read from git instead.
+        if not is_blob(raw, blob_id):
+            return None
+        version = PageVersion(source)
+        self._versions[blob_id] = version
+        return version
+
+    def _source_at(self, version: PageVersion, repo_path: str) -> PageSource:
+        """The version's source named as ``repo_path`` (one blob can be several pages)."""
+        path = self.docs_path(repo_path) or repo_path
+        source = version.source
+        return source if source.path == path else dataclasses.replace(source, path=path)
+
+    def broken_links(self, version: PageVersion, repo_path: str, rev: str) -> int | None:
+        probes = self.probes
+        if probes.link_targets is None:  # a links probe that only counts
+            return probes.broken_links(self._source_at(version, repo_path), self.files_at(rev)) if probes.broken_links else None
+        path = self.docs_path(repo_path) or repo_path
+        folder = posixpath.dirname(path)
+        resolved = version.links.get(folder)
+        if resolved is None:
+            if version.link_targets is None:
+                version.link_targets = probes.link_targets(version.source.body)
+            resolved = version.links[folder] = resolve_links(version.link_targets, path)
+        return count_broken(resolved, self.files_at(rev)) if resolved else 0
+
+    def readability(self, version: PageVersion) -> float | None:
+        if not self.probes.readability:
+            return None
+        if version.readability is _UNKNOWN:
+            version.readability = self.probes.readability(version.source)
+        return version.readability
+
+    def checklist(self, version: PageVersion, repo_path: str, day: dt.date) -> tuple[int, int] | None:
+        if not self.probes.checklist:
+            return None
+        key = (self.docs_path(repo_path) or repo_path, day)
+        if key not in version.checklist:
+            version.checklist[key] = self.probes.checklist(self._source_at(version, repo_path), day)
+        return version.checklist[key]
 
     def _stale(self, source: PageSource, rev: str, repo_path: str, day: dt.date) -> bool:
         if source.archived:
@@ -338,9 +443,11 @@ class Scorer:
         limit = self.order.get(rev.rstrip("^"), -1)
         if rev.endswith("^"):
             limit += 1  # the parent: strictly older than the commit itself
+        if repo_path not in self._changes:
+            self._changes[repo_path] = _changes(self.history, repo_path)
         candidates = [
             change
-            for change in _changes(self.history, repo_path)
+            for change in self._changes[repo_path]
             if self.order.get(change.commit.sha, -1) >= limit
             # The freshness rule: a deletion or a pure move does not refresh a page.
             and change.status != "D" and not getattr(change, "is_pure_rename", False)
@@ -394,6 +501,7 @@ class Scorer:
         board.awards = self._awards(board.people)
         board.before = self.health(before_rev, window.since - dt.timedelta(days=1), paths)
         board.after = self.health(after_rev, window.until, paths)
+        self.probes.save()
         return board
 
     def _prefetch_window(self, commits: list[Any]) -> None:
@@ -428,8 +536,10 @@ class Scorer:
         day = commit_day(commit)
         author = str(getattr(commit, "author", "") or "unknown")
         old_path = getattr(change, "old_path", None) or change.path
-        before = self.state(f"{commit.sha}^", old_path, day)
-        after = self.state(commit.sha, change.path, day)
+        parent = f"{commit.sha}^"
+        # Cheap measures first; checklists and readability only where they can earn points.
+        before = self.state(parent, old_path, day, full=False)
+        after = self.state(commit.sha, change.path, day, full=False)
         if not after.exists:
             return []
         found: list[tuple[str, float, str]] = []
@@ -437,18 +547,23 @@ class Scorer:
             if status != "R":
                 found.append(("new_page", 1, ""))
         else:
+            # Both exist (their states say so), so both versions are known.
+            old, new = self.version(parent, old_path), self.version(commit.sha, change.path)
+            if old is None or new is None:
+                return []
             if after.reviewed and (before.reviewed is None or after.reviewed > before.reviewed):
                 found.append(("reviewed", 1, f"reviewed {after.reviewed.isoformat()}"))
             if before.stale and after.stale is False:
                 found.append(("rescued", 1, ""))
             if not before.owners and after.owners:
                 found.append(("adopted", 1, ", ".join(after.owners)))
-            if _incomplete(before.checklist) and _complete(after.checklist):
+            if _incomplete(self.checklist(old, old_path, day)) and _complete(self.checklist(new, change.path, day)):
                 found.append(("checklist_completed", 1, ""))
-            if before.readability is not None and after.readability is not None:
-                gain = after.readability - before.readability
-                if gain >= READABILITY_STEP:
-                    found.append(("readability_gained", 1, f"reading ease {before.readability:.0f} → {after.readability:.0f}"))
+            # The reading ease depends on the body alone: an unchanged body gains nothing.
+            if old.source.body != new.source.body:
+                old_ease, new_ease = self.readability(old), self.readability(new)
+                if old_ease is not None and new_ease is not None and new_ease - old_ease >= READABILITY_STEP:
+                    found.append(("readability_gained", 1, f"reading ease {old_ease:.0f} → {new_ease:.0f}"))
             if before.broken_links and after.broken_links is not None and after.broken_links < before.broken_links:
                 fixed = before.broken_links - after.broken_links
                 found.append(("links_fixed", fixed, f"{fixed} fixed"))
@@ -479,7 +594,7 @@ class Scorer:
         return _ranked(scores.values())
 
     def _owners_after(self, item: Contribution) -> list[str]:
-        return self.state(item.commit, self.settings.docs_prefix + item.path, item.day).owners
+        return self.state(item.commit, self.settings.docs_prefix + item.path, item.day, full=False).owners
 
     def _awards(self, people: list[Score]) -> list[Award]:
         awards: list[Award] = []
@@ -503,7 +618,13 @@ class Scorer:
         if rev is None:
             return result
         present = self.files_at(rev)
-        self.reader.prefetch([f"{rev}:{p}" for p in paths if (self.docs_path(p) or "") in present])
+        unread = [
+            present[docs_path]
+            for docs_path in (self.docs_path(p) for p in paths)
+            if docs_path in present and present[docs_path] not in self._versions
+            and docs_path not in self.settings.sources
+        ]
+        self.reader.prefetch(unread)
         for repo_path in paths:
             docs_path = self.docs_path(repo_path)
             if docs_path is None or docs_path not in present:

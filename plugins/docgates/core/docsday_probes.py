@@ -11,14 +11,15 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Container
 from urllib.parse import unquote, urlsplit
 
 from .frontmatter import PageSource
 
 ChecklistProbe = Callable[[PageSource, dt.date], "tuple[int, int] | None"]
 ReadabilityProbe = Callable[[PageSource], "float | None"]
-LinksProbe = Callable[[PageSource, "set[str]"], "int | None"]
+# (page, files of the docs folder at the revision: anything answering `in`) -> broken links
+LinksProbe = Callable[[PageSource, "Container[str]"], "int | None"]
 # CODEOWNERS text -> (repository path -> owners)
 CodeownersProbe = Callable[[str], Callable[[str], "list[str]"]]
 
@@ -29,6 +30,9 @@ class Probes:
     readability: ReadabilityProbe | None = None
     broken_links: LinksProbe | None = None
     codeowners: CodeownersProbe | None = None
+    # Page body -> its internal link targets; with ``resolve_links`` and ``count_broken`` it
+    # gives what ``broken_links`` gives, in parts a caller can keep per content.
+    link_targets: Callable[[str], "list[str]"] | None = None
     # improvement kind -> why it is not measured
     missing: dict[str, str] = field(default_factory=dict)
 
@@ -52,6 +56,7 @@ def load_probes(options: dict[str, Any] | None = None) -> Probes:
     if probes.readability is None:
         probes.missing["readability_gained"] = "no readability scorer for this language, or its dictionary is not installed"
     probes.broken_links = _links_probe()
+    probes.link_targets = link_targets if probes.broken_links else None
     if probes.broken_links is None:
         probes.missing["links_fixed"] = "no core link scanner is available"
     return probes
@@ -189,14 +194,22 @@ def _readability_probe(language: str = "en", cache_file: Path | None = None) -> 
     textstat_name = textstat_language(language)
     if textstat_name is None:
         return None
-    if textstat_name.startswith("en"):
-        # What ``Scorer.require_data`` checks, without importing textstat before a page
-        # needs scoring (a warm cache may answer every page).
-        try:
-            cmudict_corpus.require_corpus()
-        except Exception:  # no pronouncing dictionary: the readability gate says what to run
-            return None
+    if textstat_name.startswith("en") and not _corpus_installed(cmudict_corpus):
+        return None  # no pronouncing dictionary: the readability gate says what to run
     return CachedReadability(textstat_name, cache_file)
+
+
+def _corpus_installed(cmudict_corpus: Any) -> bool:
+    """What ``Scorer.require_data`` checks, without importing textstat and NLTK (a third of
+    a second) before a page needs scoring: a warm cache may answer every page."""
+    # NLTK searches docgates' folders first and takes any existing path there.
+    if any((folder / cmudict_corpus.CORPUS).exists() for folder in cmudict_corpus.candidate_dirs()):
+        return True
+    try:
+        cmudict_corpus.require_corpus()
+    except Exception:
+        return False
+    return True
 
 
 # Pages shorter than this have no meaningful reading ease (the readability gate's default min_words).
@@ -209,7 +222,7 @@ def _links_probe() -> LinksProbe | None:
     except ImportError:
         return None
 
-    def probe(source: PageSource, files: set[str]) -> int | None:
+    def probe(source: PageSource, files: Container[str]) -> int | None:
         return count_broken(resolve_links(link_targets(source.body), source.path), files)
 
     return probe
@@ -268,7 +281,7 @@ def resolve_links(targets: list[str], page_path: str) -> list[str]:
     return [target for target in resolved if target is not None]
 
 
-def count_broken(resolved: list[str], files: set[str]) -> int:
+def count_broken(resolved: list[str], files: Container[str]) -> int:
     """How many of the ``resolve_links`` paths name no file of ``files``."""
     return sum(1 for target in resolved if not _exists(target, files))
 
@@ -284,7 +297,7 @@ def link_path(target: str, folder: str) -> str | None:
     return joined + ("/" if path.endswith("/") else "")
 
 
-def _exists(target: str, files: set[str]) -> bool:
+def _exists(target: str, files: Container[str]) -> bool:
     if target.endswith("/") or target == ".":
         folder = target.rstrip("/").removeprefix(".")
         prefix = f"{folder}/" if folder else ""

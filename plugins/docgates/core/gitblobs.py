@@ -17,7 +17,7 @@ from typing import IO
 
 class BlobReader:
     """``read(rev, path)`` -> bytes or None; ``list_tree(rev, folder)`` -> file paths;
-    ``read_blob`` and ``tree_blobs`` answer the same with git's blob ids.
+    ``read_blob`` and ``folder_blobs`` answer the same with git's blob ids.
 
     Use as a context manager so the git process always ends. When git is missing or the
     folder is not a repository, every read answers None (the caller reports "not measured").
@@ -29,7 +29,9 @@ class BlobReader:
         self._failed = False
         # spec -> (object id, type, content), or None when git has no such object.
         self._cache: dict[str, tuple[str, str, bytes] | None] = {}
-        self._trees: dict[tuple[str, str], dict[str, str]] = {}
+        # tree id -> {path inside the tree: blob id}
+        self._trees: dict[str, dict[str, str]] = {}
+        self._prefixed: dict[str, dict[str, str]] = {}
 
     def __enter__(self) -> "BlobReader":
         return self
@@ -134,35 +136,45 @@ class BlobReader:
 
     def list_tree(self, rev: str, folder: str) -> list[str]:
         """Every file under ``folder`` (repository-relative, "" for the root) at ``rev``."""
-        return sorted(self.tree_blobs(rev, folder))
+        prefix = f"{folder.rstrip('/')}/" if folder else ""
+        return sorted(prefix + path for path in self.folder_blobs(rev, folder))
 
-    def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
-        """Repository path -> blob id of every file under ``folder`` at ``rev``.
+    def folder_blobs(self, rev: str, folder: str) -> dict[str, str]:
+        """Path under ``folder`` -> blob id, for every file of ``folder`` at ``rev``.
 
-        Reading trees, not files: a site's listing costs one object per folder.
+        Folders are kept by tree id: revisions that share a folder share its listing, so the
+        listing of each commit of a long history costs only the folders the commit changed.
+        Do not modify the answer.
         """
-        key = (rev, folder)
-        if key in self._trees:
-            return self._trees[key]
-        files: dict[str, str] = {}
         root = self._object(f"{rev}:{folder}" if folder else f"{rev}^{{tree}}")
-        level = [(f"{folder.rstrip('/')}/" if folder else "", root[2])] if root and root[1] == "tree" else []
-        while level:  # breadth first, so each level's subtrees come in one round trip
-            subtrees: list[tuple[str, str]] = []
-            for base, data in level:
-                for mode, name, sha in _tree_entries(data):
-                    if mode == b"40000":
-                        subtrees.append((f"{base}{name}/", sha))
-                    elif mode != b"160000":  # submodules are not files of this repository
-                        files[f"{base}{name}"] = sha
-            self.prefetch([sha for _, sha in subtrees])
-            level = []
-            for base, sha in subtrees:
-                sub = self._object(sha)
-                if sub is not None and sub[1] == "tree":
-                    level.append((base, sub[2]))
-        self._trees[key] = files
+        if root is None or root[1] != "tree":
+            return {}
+        return self._tree_files(root[0], root[2])
+
+    def _tree_files(self, tree_id: str, data: bytes) -> dict[str, str]:
+        if tree_id in self._trees:
+            return self._trees[tree_id]
+        entries = list(_tree_entries(data))
+        # One round trip for the subfolders not read yet.
+        self.prefetch([sha for mode, _, sha in entries if mode == b"40000" and sha not in self._trees])
+        files: dict[str, str] = {}
+        for mode, name, sha in entries:
+            if mode == b"40000":
+                files.update(self._subfolder(name, sha))
+            elif mode != b"160000":  # submodules are not files of this repository
+                files[name] = sha
+        self._trees[tree_id] = files
         return files
+
+    def _subfolder(self, name: str, tree_id: str) -> dict[str, str]:
+        """The files of subfolder ``name``, paths prefixed with it (kept: most folders of
+        a revision are the same tree as in the revision before)."""
+        key = f"{tree_id}/{name}"
+        if key not in self._prefixed:
+            sub = self._object(tree_id)
+            files = self._tree_files(tree_id, sub[2]) if sub is not None and sub[1] == "tree" else {}
+            self._prefixed[key] = {f"{name}/{path}": blob for path, blob in files.items()}
+        return self._prefixed[key]
 
 
 def is_blob(content: bytes, blob_id: str) -> bool:

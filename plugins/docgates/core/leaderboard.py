@@ -7,6 +7,7 @@ Emails never leave git: people are shown by their (mailmapped) names only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -34,6 +35,8 @@ DEFAULT_PAGE = "leaderboard.md"
 TITLE = "Docs-day leaderboard"
 # Without a configured window the page shows the last 30 days, so it is never empty by design.
 DEFAULT_DAYS = 30
+# Readability scores of old page versions, kept between runs (see docsday_probes).
+CACHE_FILE = "leaderboard.json"
 
 
 def normalise_page_path(value: Any, option: str, default: str) -> str:
@@ -96,6 +99,7 @@ class LeaderboardGate(Gate):
             exclude=lambda path: path in generated,
             checklists=self.options.get("checklists"),
             language=site.language,
+            sources=site.sources,
         )
 
 
@@ -115,6 +119,8 @@ def load_history(site: SiteContext) -> Any:
 
 def compute(site: SiteContext, window: Window, settings: ScoringSettings) -> Leaderboard:
     history = load_history(site)
+    if settings.cache_file is None:
+        settings = dataclasses.replace(settings, cache_file=site.cache_dir / CACHE_FILE)
     root = site.repo_root or site.config_dir
     with BlobReader(Path(root)) as reader:
         scorer = Scorer(history, reader, settings)

@@ -88,17 +88,32 @@ class Scorer:
     """
 
     def __init__(self, language: str) -> None:
-        from textstat.textstat import textstatistics
-
         self.language = language
-        self._textstat = textstatistics()
-        self._textstat.set_lang(language)
+        self._instance: Any = None
         self._warm = False
         self._lock = threading.Lock()
 
-    def require_data(self) -> None:
-        """Raise ``cmudict_corpus.CorpusMissing`` unless this language's data is in place."""
+    @property
+    def _textstat(self) -> Any:
+        # Imported on first use: textstat imports NLTK, and a build whose scores all come from
+        # the cache never needs either.
+        if self._instance is None:
+            from textstat.textstat import textstatistics
+
+            instance = textstatistics()
+            instance.set_lang(self.language)
+            self._instance = instance
+        return self._instance
+
+    def require_data(self, quick: bool = False) -> None:
+        """Raise ``cmudict_corpus.CorpusMissing`` unless this language's data is in place.
+
+        ``quick`` accepts the corpus ``docgates setup`` wrote without importing NLTK; the full
+        check (which also points NLTK at it) still runs before the first syllable is counted.
+        """
         if self.language.startswith("en"):
+            if quick and cmudict_corpus.corpus_in_docgates_dirs():
+                return
             cmudict_corpus.require_corpus()
 
     def warm_up(self) -> None:

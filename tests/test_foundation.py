@@ -109,3 +109,22 @@ def test_same_inputs_give_the_same_report(site):
     first = site.build().report
     second = site.build().report
     assert first == second
+
+
+def test_the_gate_core_never_imports_mkdocs():
+    """The core must outlive MkDocs 1.x: only the adapters may import it."""
+    import ast
+    from pathlib import Path
+
+    import docgates.core
+
+    offenders = []
+    for module in Path(docgates.core.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [f"{module.name}: {name}" for name in names if name.split(".")[0] == "mkdocs"]
+    assert not offenders

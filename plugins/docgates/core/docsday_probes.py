@@ -232,43 +232,16 @@ def link_targets(body: str) -> list[str]:
     """The targets of the internal links ``markdown_outline.outline(body).links`` finds, in
     order, without building the rest of the outline (words, headings, tasks).
 
-    The same line walk as ``outline``: fenced code and HTML comments are skipped, and so are
-    ATX heading lines. A line with neither ``[`` nor ``<`` holds no link of any kind.
+    The same line walk as ``outline`` (``source_lines``), skipping ATX heading lines too. A
+    line with neither ``[`` nor ``<`` holds no link of any kind.
     """
-    from .markdown_outline import _ATX, _FENCE, _links
+    from .markdown_outline import _ATX, _links, source_lines
 
     if "[" not in body and "<" not in body:
         return []
     targets: list[str] = []
-    fence: str | None = None
-    in_comment = False
-    for line in body.splitlines():
-        if fence is not None:
-            stripped = line.strip()
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            continue
-        if in_comment:
-            if "-->" in line:
-                in_comment = False
-                line = line.split("-->", 1)[1]
-            else:
-                continue
-        if "```" in line or "~~~" in line:
-            opening = _FENCE.match(line)
-            if opening:
-                fence = opening.group(1)
-                continue
-        if "<!--" in line:
-            before, _, after = line.partition("<!--")
-            if "-->" in after:
-                line = before + after.split("-->", 1)[1]
-            else:
-                in_comment = True
-                line = before
-        if "[" not in line and "<" not in line:
-            continue
-        if _ATX.match(line):
+    for _, line in source_lines(body):
+        if line is None or ("[" not in line and "<" not in line) or _ATX.match(line):
             continue
         targets.extend(link.target for link in _links(line, 0) if link.internal)
     return targets

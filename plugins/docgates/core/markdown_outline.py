@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
@@ -105,16 +106,13 @@ def heading_text(raw: str) -> str:
     return " ".join(text.split())
 
 
-def outline(body: str, first_line: int = 1) -> Outline:
-    """Outline of ``body``, whose first line is file line ``first_line``."""
-    result = Outline()
-    lines = body.splitlines()
+def source_lines(body: str) -> Iterator[tuple[int, str | None]]:
+    """``(index, line)`` for each line of ``body`` outside fenced code, with HTML comments cut
+    out; a fence's opening line comes as ``(index, None)``, so callers can reset what they
+    carry from line to line (a setext heading's text cannot span a fence)."""
     fence: str | None = None
     in_comment = False
-    section = ""
-    previous_text: str | None = None  # the previous line, when it may start a setext heading
-    for index, line in enumerate(lines):
-        number = first_line + index
+    for index, line in enumerate(body.splitlines()):
         if fence is not None:
             stripped = line.strip()
             if stripped.startswith(fence) and not stripped.strip(fence[0]):
@@ -126,10 +124,11 @@ def outline(body: str, first_line: int = 1) -> Outline:
                 line = line.split("-->", 1)[1]
             else:
                 continue
-        opening = _FENCE.match(line)
+        # Substring test first: most lines hold no fence, and the regex is the costlier check.
+        opening = _FENCE.match(line) if ("```" in line or "~~~" in line) else None
         if opening:
             fence = opening.group(1)
-            previous_text = None
+            yield index, None
             continue
         if "<!--" in line:
             before, _, after = line.partition("<!--")
@@ -138,6 +137,19 @@ def outline(body: str, first_line: int = 1) -> Outline:
             else:
                 in_comment = True
                 line = before
+        yield index, line
+
+
+def outline(body: str, first_line: int = 1) -> Outline:
+    """Outline of ``body``, whose first line is file line ``first_line``."""
+    result = Outline()
+    section = ""
+    previous_text: str | None = None  # the previous line, when it may start a setext heading
+    for index, line in source_lines(body):
+        number = first_line + index
+        if line is None:
+            previous_text = None
+            continue
         atx = _ATX.match(line)
         if atx:
             text = heading_text(atx.group(2) or "")

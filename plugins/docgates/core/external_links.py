@@ -25,31 +25,13 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .. import __version__
+from .external_options import ExternalOptions, parse_duration  # noqa: F401 - re-exported
 
 USER_AGENT = f"Mozilla/5.0 (compatible; docgates/{__version__}; link check)"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 # Statuses worth asking again: the server may answer differently in a moment.
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 # Longest wait a server's Retry-After may impose on a build.
 MAX_RETRY_AFTER = 10.0
-
-
-def parse_duration(value: object, option: str) -> float:
-    """Seconds from ``"7d"``, ``"12h"``, ``"30min"``, ``"45s"``, ``"2w"`` or a number of seconds."""
-    if isinstance(value, bool):
-        raise ValueError(f"{option}: expected a duration like 7d, 12h, 30min or 45s, got {value!r}")
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(f"{option}: a duration cannot be negative, got {value!r}")
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(
-            f"{option}: expected a duration like 7d, 12h, 30min or 45s (units s, min, h, d, w), "
-            f"got {value!r}"
-        )
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 @dataclass(frozen=True)
@@ -60,21 +42,6 @@ class Verdict:
     status: str
     checked_at: float
     from_cache: bool = False
-
-
-@dataclass(frozen=True)
-class ExternalOptions:
-    timeout: float = 10.0
-    concurrency: int = 8
-    per_host: int = 2
-    retries: int = 2
-    retry_backoff: float = 1.0
-    ttl_ok: float = 7 * 86400.0
-    ttl_failed: float = 3600.0
-    offline: bool = False
-    ignore: tuple[str, ...] = ()
-    # HTTP statuses that mean "the page exists, we may just not read it" (logins, bot walls).
-    accept_status: frozenset[int] = frozenset({401, 403, 429})
 
 
 def is_ignored(url: str, patterns: Iterable[str]) -> bool:

@@ -8,8 +8,9 @@ YAML tags that construct objects are refused by the safe constructor.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -69,7 +70,9 @@ class PageSource:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
-    body: str = ""
+    # Where the body starts in ``text``: the body is sliced on demand rather than kept as a
+    # second copy of every page for the whole build.
+    body_offset: int = 0
     body_line: int = 1
     has_front_matter: bool = False
     front_matter_valid: bool = True
@@ -79,6 +82,11 @@ class PageSource:
     owners: list[str] = field(default_factory=list)
     type: str | None = None
     archived: bool = False
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter."""
+        return self.text[self.body_offset :] if self.body_offset else self.text
 
     def line_of(self, key: str) -> int:
         """The file line of a top-level front matter key, else the front matter's first line."""
@@ -92,13 +100,36 @@ class PageSource:
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """``(yaml_text or None, body, body_first_line)``; yaml_text is None when there is no
     front matter. Raises ``ValueError`` with the line for a block that never closes."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n").rstrip(" \t") != "---":
-        return None, text, 1
-    for index in range(1, len(lines)):
-        if lines[index].rstrip("\r\n").rstrip(" \t") in ("---", "..."):
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    yaml_text, offset, body_line = _front_matter_bounds(text)
+    return yaml_text, text[offset:], body_line
+
+
+def _front_matter_bounds(text: str) -> tuple[str | None, int, int]:
+    """``(yaml_text or None, body offset, body_first_line)``, reading only the front matter's
+    lines (a page is not split into lines just to find its first few)."""
+    lines = _lines_with_ends(text)
+    first = next(lines, None)
+    if first is None or first[1].rstrip("\r\n").rstrip(" \t") != "---":
+        return None, 0, 1
+    yaml_start = first[0] + len(first[1])
+    for number, (start, line) in enumerate(lines, start=2):
+        if line.rstrip("\r\n").rstrip(" \t") in ("---", "..."):
+            return text[yaml_start:start], start + len(line), number + 1
     raise ValueError("front matter opened with '---' on line 1 is never closed; add a line '---' after it")
+
+
+# The line breaks of str.splitlines(), so offsets agree with the file lines MkDocs counts.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _lines_with_ends(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, line)`` pairs as ``str.splitlines(keepends=True)`` cuts them, lazily."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield start, text[start : match.end()]
+        start = match.end()
+    if start < len(text):
+        yield start, text[start:]
 
 
 def decode(raw: bytes) -> str:
@@ -130,9 +161,9 @@ def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = N
             return page
     else:
         text = source[1:] if source.startswith("\ufeff") else source
-    page = PageSource(path=path, text=text, body=text)
+    page = PageSource(path=path, text=text)
     try:
-        yaml_text, body, body_line = split_front_matter(text)
+        yaml_text, body_offset, body_line = _front_matter_bounds(text)
     except ValueError as exc:
         page.front_matter_valid = False
         page.has_front_matter = True
@@ -141,7 +172,7 @@ def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = N
     if yaml_text is None:
         return page
     page.has_front_matter = True
-    page.body, page.body_line = body, body_line
+    page.body_offset, page.body_line = body_offset, body_line
     try:
         data, key_lines = _load(yaml_text)
     except yaml.YAMLError as exc:

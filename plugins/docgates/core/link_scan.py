@@ -7,12 +7,19 @@ only when a reader can click it (text inside code blocks and inline code is neve
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote, unquote
+
+from .content_cache import ContentCache, content_key
+
+# Bump when what scan_html finds changes, so old cache entries are ignored.
+SCAN_VERSION = 1
 
 # Element -> attributes that hold a URL a reader's browser follows or loads.
 URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -73,6 +80,30 @@ def scan_html(html: str) -> HtmlScan:
     parser.feed(html)
     parser.close()
     return parser.scan
+
+
+class ScanCache:
+    """``scan_html`` results by a hash of the page body: an unchanged page is not parsed again."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.cache = ContentCache(path, version=f"scan-{SCAN_VERSION}")
+
+    def scan(self, html: str) -> HtmlScan:
+        key = content_key(html)
+        entry = self.cache.get(key)
+        if isinstance(entry, str):
+            try:
+                links, ids = json.loads(entry)
+                return HtmlScan([RenderedLink(url, tag) for url, tag in links], set(ids))
+            except (ValueError, TypeError):
+                self.cache.miss()
+        scan = scan_html(html)
+        # One JSON string per entry: a loaded cache is a few thousand strings, not a tree.
+        self.cache.put(key, json.dumps([[[l.url, l.tag] for l in scan.links], sorted(scan.ids)], ensure_ascii=False))
+        return scan
+
+    def save(self) -> None:
+        self.cache.save()
 
 
 def _srcset_urls(value: str) -> list[str]:

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
-from .external_links import ExternalChecker, ExternalOptions, VerdictCache, parse_duration
+from .external_options import ExternalOptions, parse_duration
 from .gate import Gate, PageInput, SiteContext
-from .link_scan import SourceLocator, scan_html
+from .link_scan import ScanCache, SourceLocator
 from .report import PageReport
 
 log = logging.getLogger("mkdocs.plugins.docgates.links")
@@ -101,6 +101,8 @@ class LinksGate(Gate):
             offline=offline,
             ignore=_patterns(opts.get("external_ignore"), "external_ignore"),
         )
+        self.use_cache = bool(opts.get("cache", True))
+        self.scan_cache = ScanCache(None)
         cache_file = opts.get("cache_file")
         self.cache_file: Path | None = Path(cache_file) if cache_file else None
         # Original hrefs per page, as the adapter captured them before MkDocs rewrote them:
@@ -124,6 +126,7 @@ class LinksGate(Gate):
     # -- hooks --------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self._reset()
+        self.scan_cache = ScanCache(site.cache_dir / "link-scan.json" if self.use_cache else None)
         pages = set(site.page_urls)
         self.sorted_files = sorted(site.files)
         for path in self.sorted_files:
@@ -139,9 +142,9 @@ class LinksGate(Gate):
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         if page.html is None:
             return
-        scan = scan_html(page.html)
+        scan = self.scan_cache.scan(page.html)
         page.anchors |= scan.ids
-        self.anchors[page.path] = set(page.anchors)
+        self.anchors[page.path] = page.anchors
         originals = self.originals.pop(page.path, [])
         if self._loading:
             return  # loaded only so that links into it can be checked
@@ -171,6 +174,7 @@ class LinksGate(Gate):
                         self.deferred.append((link, resolved))
 
     def finish(self, site: SiteContext) -> None:
+        self.scan_cache.save()
         for link, resolved in self.deferred:
             self._check_anchor(site, link, resolved)
         self.deferred = []
@@ -299,6 +303,9 @@ class LinksGate(Gate):
 
     # -- external -----------------------------------------------------------------------
     def _check_external(self, site: SiteContext) -> dict[str, Any]:
+        # Here, not at the top: sockets, TLS and SQLite cost every build that checks no URL.
+        from .external_links import ExternalChecker, VerdictCache
+
         by_url: dict[str, list[PageLink]] = {}
         for link in self.external_links:
             url = link.rendered.strip()

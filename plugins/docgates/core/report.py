@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import tempfile
@@ -121,16 +122,21 @@ class QualityReport:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        return write_atomic(Path(path), self.to_json())
+        # Streamed in chunks: the text of a big site's report is never held whole in memory.
+        encoder = json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False)
+        return write_atomic(Path(path), itertools.chain(encoder.iterencode(self.to_dict()), "\n"))
 
 
-def write_atomic(path: Path, text: str) -> Path:
+def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
     """Write through a temporary file and rename, so readers never see half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

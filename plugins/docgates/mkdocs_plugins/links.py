@@ -34,6 +34,10 @@ _ESCAPED = re.compile("\x02(\\d+)\x03")
 
 
 class LinksConfig(GateConfig):
+    cache = c.Type(bool, default=True)
+    """Keep what each page's HTML links to under ``.cache/plugin/docgates/``, by a hash of
+    the HTML, so unchanged pages are not parsed again on the next build."""
+
     ignore = c.Type(list, default=[])
     """Glob patterns of internal links not to check, matched against the link as written
     and as rendered, e.g. ``["/api/*", "*.pdf"]`` for files another job publishes."""

@@ -1,0 +1,72 @@
+"""The links gate's HTML scan cache: same findings cold and warm, and a warm build reads
+only changed pages again."""
+
+from __future__ import annotations
+
+import json
+
+from docgates.core.link_scan import ScanCache, scan_html
+
+PAGES = {
+    "index.md": "# Home\n\nSee [setup](setup.md#install) and [gone](missing.md).\n",
+    "setup.md": "# Setup\n\n## Install\n\nBack [home](index.md#nowhere).\n\n<a id=\"raw-id\"></a>\n",
+}
+
+
+def test_scan_cache_round_trips_every_link_and_id(tmp_path):
+    html = '<p id="a"><a href="x.md#y">x</a> <img src="i.png" srcset="i.png 1x, j.png 2x"><a name="n"></a></p>'
+    path = tmp_path / "scan.json"
+    first = ScanCache(path)
+    fresh = first.scan(html)
+    first.save()
+    second = ScanCache(path)
+    cached = second.scan(html)
+    assert (second.cache.hits, second.cache.misses) == (1, 0)
+    assert cached == fresh == scan_html(html)
+    assert [l.url for l in cached.links] == ["x.md#y", "i.png", "i.png", "j.png"]
+    assert cached.ids == {"a", "n"}
+
+
+def test_corrupt_entry_or_file_is_a_miss(tmp_path):
+    path = tmp_path / "scan.json"
+    cache = ScanCache(path)
+    cache.scan("<a href='a.md'>a</a>")
+    cache.save()
+    data = json.loads(path.read_text())
+    for key in data["entries"]:
+        data["entries"][key] = "not json ["
+    path.write_text(json.dumps(data))
+    broken = ScanCache(path)
+    assert [l.url for l in broken.scan("<a href='a.md'>a</a>").links] == ["a.md"]
+    assert broken.cache.misses == 1 and broken.cache.hits == 0
+    path.write_text("{{{")
+    assert [l.url for l in ScanCache(path).scan("<a href='b.md'>b</a>").links] == ["b.md"]
+
+
+def test_warm_build_reports_the_same_and_rescans_only_changed_pages(site):
+    site.plugins("docgates/links")
+    for path, text in PAGES.items():
+        site.page(path, text)
+    cold = site.build()
+    cache_file = site.root / ".cache" / "plugin" / "docgates" / "link-scan.json"
+    assert len(json.loads(cache_file.read_text())["entries"]) == 2
+    warm = site.build()
+    assert warm.rules() == cold.rules()
+    assert warm.report["site"]["links"] == cold.report["site"]["links"]
+    assert {(p["path"], f["line"], f["rule"]) for p in warm.report["pages"] for f in p["findings"]} == {
+        ("index.md", 3, "links/broken"), ("setup.md", 5, "links/anchor"),
+    }
+    site.page("index.md", PAGES["index.md"] + "\nAnd [setup again](setup.md#raw-id).\n")
+    edited = site.build()
+    entries = json.loads(cache_file.read_text())["entries"]
+    assert len(entries) == 3  # the old index entry is kept (under the limit), the new one added
+    assert edited.rules() == cold.rules()
+
+
+def test_cache_off_writes_nothing(site):
+    site.plugins({"docgates/links": {"cache": False}})
+    for path, text in PAGES.items():
+        site.page(path, text)
+    result = site.build()
+    assert "links/broken" in result.rules()
+    assert not (site.root / ".cache" / "plugin" / "docgates" / "link-scan.json").exists()

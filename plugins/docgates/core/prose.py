@@ -13,6 +13,7 @@ and URLs become the single word "link".
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -67,8 +68,32 @@ class Prose:
         return " ".join(self.blocks)
 
 
+# Elements that can sit inside a skipped element without changing what the extractor
+# collects around it: no blocks (a block would end the sentence before the skipped element),
+# no raw-text elements (their content is not markup).
+INERT_TAGS = frozenset({
+    "span", "code", "a", "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "small",
+    "mark", "kbd", "var", "samp", "abbr", "q", "cite", "dfn", "time", "data", "br", "wbr", "img",
+    "pre", "tr", "td", "th", "thead", "tbody", "tfoot", "col", "colgroup",
+})
+# A start or end tag written the plain way (ASCII names, spaces that end a tag name,
+# double-quoted attributes without < or >), which HTMLParser reads as exactly that tag:
+# (end tag name, start tag name, "/" if empty).
+_PLAIN_TAG = re.compile(
+    r"""<(?:/([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*|([a-zA-Z][a-zA-Z0-9]*)"""
+    r"""(?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:[ \t\n\r\f]*=[ \t\n\r\f]*"[^"<>]*")?)*"""
+    r"""[ \t\n\r\f]*(/?))>"""
+)
+
+
 class ProseExtractor(HTMLParser):
-    """Collects prose blocks while streaming over HTML; feed it, then ``close()``."""
+    """Collects prose blocks while streaming over HTML; feed it, then ``close()``.
+
+    Skipped content is mostly code and tables: many tags (a highlighted line of code is a dozen
+    spans) and no prose. When the content of a skipped element is only plain inline or table
+    markup (``_inert_until``), the parser jumps over it to the element's end tag instead of
+    reading it tag by tag; what it collects is the same.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -76,6 +101,54 @@ class ProseExtractor(HTMLParser):
         self._open: list[tuple[str, bool]] = []  # (tag, skipped) of each open element
         self._skipping = 0
         self._buffer: list[str] = []
+        self._opened_skipped: tuple[str, int] | None = None  # (tag, depth) just opened, skipped
+
+    def parse_starttag(self, i: int) -> int:
+        end = super().parse_starttag(i)
+        opened = self._opened_skipped
+        if opened is not None:
+            self._opened_skipped = None
+            # Still open (not <tag/>), a plain name, and what follows is markup (not raw text).
+            tag, depth = opened
+            if (
+                end > 0 and len(self._open) == depth and tag.isascii() and tag.isalnum()
+                and getattr(self, "cdata_elem", None) is None
+            ):
+                return self._inert_until(end, tag)
+        return end
+
+    def _inert_until(self, start: int, tag: str) -> int:
+        """Where ``tag``'s end tag starts, if what lies before it changes nothing; else ``start``."""
+        rawdata = self.rawdata
+        closing = _end_tag(tag).search(rawdata, start)
+        if closing is None:
+            return start
+        content = rawdata[start : closing.start()]
+        if "<" not in content:
+            return closing.start()
+        tags = _PLAIN_TAG.findall(content)
+        if len(tags) != content.count("<"):
+            return start  # a comment, a declaration, an unusual tag: let the parser read it
+        inner: list[str] = []
+        for end_name, start_name, empty in tags:
+            name = (end_name or start_name).lower()
+            if name not in INERT_TAGS:
+                return start
+            if end_name:
+                if name in VOID_TAGS:
+                    continue
+                # It must close an element opened here, or it would close one outside.
+                for index in range(len(inner) - 1, -1, -1):
+                    if inner[index] == name:
+                        del inner[index:]
+                        break
+                else:
+                    return start
+            elif not empty and name not in VOID_TAGS:
+                if name == tag:
+                    return start  # nested: the end tag found above would be the inner one's
+                inner.append(name)
+        return closing.start()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID_TAGS:
@@ -84,27 +157,41 @@ class ProseExtractor(HTMLParser):
             elif tag in ("br", "wbr") and not self._skipping:
                 self._buffer.append(" ")
             return
-        classes = set((dict(attrs).get("class") or "").split())
-        skipped = tag in SKIPPED_TAGS or not classes.isdisjoint(SKIPPED_CLASSES)
+        skipped = tag in SKIPPED_TAGS
+        if not skipped and attrs:
+            classes = None
+            for name, value in attrs:
+                if name == "class":
+                    classes = value  # the last one counts, as in dict(attrs)
+            skipped = bool(classes) and not SKIPPED_CLASSES.isdisjoint(classes.split())
         if tag in BLOCK_TAGS:
             self._end_block()
         self._open.append((tag, skipped))
-        self._skipping += skipped
+        if skipped:
+            self._skipping += 1
+            self._opened_skipped = (tag, len(self._open))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID_TAGS:
             return
+        opened = self._open
+        if opened and opened[-1][0] == tag:
+            _, skipped = opened.pop()
+            self._skipping -= skipped
+            if tag in BLOCK_TAGS:
+                self._end_block()
+            return
         # Close up to the innermost open element of this name; a stray end tag is ignored.
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
+        for index in range(len(opened) - 1, -1, -1):
+            if opened[index][0] == tag:
                 break
         else:
             return
-        for open_tag, skipped in reversed(self._open[index:]):
+        for open_tag, skipped in reversed(opened[index:]):
             self._skipping -= skipped
             if open_tag in BLOCK_TAGS:
                 self._end_block()
-        del self._open[index:]
+        del opened[index:]
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
@@ -119,13 +206,19 @@ class ProseExtractor(HTMLParser):
             return
         text = " ".join("".join(self._buffer).split())
         self._buffer.clear()
-        text = URL.sub(URL_REPLACEMENT, text)
+        if "://" in text or "@" in text or "www." in text or "mailto:" in text:  # what URL needs
+            text = URL.sub(URL_REPLACEMENT, text)
         if not any(char.isalpha() for char in text):
             return
         if not _TERMINATED.search(text):
             # "Follow these steps:" and headings end here as sentences of their own.
             text = text.rstrip(" :;,-–—") + "."
         self.prose.blocks.append(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _end_tag(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"</{tag}[ \t\n\r\f]*>", re.IGNORECASE | re.ASCII)
 
 
 def extract_prose(html: str) -> Prose:
@@ -151,7 +244,20 @@ def split_sentences(block: str) -> list[str]:
 
 
 def words_of(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text)]
+    """The words of ``text``, lowercase."""
+    if "\u0130" in text or "\u03a3" in text:
+        # Lowercase, İ becomes two characters (the second no word character), and Σ becomes
+        # σ or ς by what follows it: only here do the words of the lowercase text differ.
+        return [word.lower() for word in _WORD.findall(text)]
+    return _WORD.findall(text.lower())
+
+
+def word_lengths(text: str) -> tuple[int, int]:
+    """How many words ``words_of(text)`` has, and how many characters they have together."""
+    words = _WORD.findall(text)
+    if "\u0130" in text:
+        return len(words), sum(len(word.lower()) for word in words)
+    return len(words), len("".join(words))
 
 
 class SourceLocator:

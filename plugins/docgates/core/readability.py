@@ -35,6 +35,9 @@ EASE_LABELS = (
     (50.0, "Fairly hard"), (30.0, "Hard"), (-math.inf, "Very hard"),
 )
 ADVICE = "split long sentences and prefer short, everyday words"
+# Pages to score before a worker process pays off (it takes ~0.3 s to start): a rebuild after
+# one edit scores in-process, a cold build of a big site on a spare core.
+WORKER_AFTER = 16
 
 
 def ease_label(score: float) -> str:
@@ -153,12 +156,17 @@ class ReadabilityGate(Gate):
         self.scorer: Scorer | None = None
         self.cache = ScoreCache(None)
         self.counts = {"scored": 0, "skipped": 0, "hard": 0}
+        self.use_worker = bool(self.options.get("worker", True))
+        self.worker: Any = None  # a ScoringWorker while pages are being scored in it
+        self.pending: list[_Pending] = []
+        self.scored_in_worker = 0
 
     # -- hooks ----------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self.site_language = str(self.options.get("language") or site.language or "en")
         self.language = textstat_language(self.site_language)
         self.counts = {"scored": 0, "skipped": 0, "hard": 0}
+        self.pending = []
         if self.language is None:
             log.info(
                 "docgates/readability: textstat has no readability formula for the site language "
@@ -181,7 +189,21 @@ class ReadabilityGate(Gate):
             report.readability = _skipped(skipped, language=self.site_language)
             self.counts["skipped"] += 1
             return
-        analysis = self._analysis(page)
+        key, cached = self._cached(page)
+        if cached is not None:
+            self._record(page, report, site, cached)
+            return
+        # Scored later (in finish): by the worker process when enough pages need it, so the
+        # build does not wait for textstat page after page.
+        pending = _Pending(page, report, key)
+        self.pending.append(pending)
+        if self.worker is not None:
+            pending.future = self.worker.submit(page.html, page.source.body, page.source.body_line, self.min_words)
+        elif self.use_worker and len(self.pending) == WORKER_AFTER:
+            self._start_worker()
+
+    def _record(self, page: PageInput, report: PageReport, site: SiteContext, analysis: Analysis) -> None:
+        """The page's readability in the report, and a finding when it is too hard."""
         if not analysis.scored:
             report.readability = _skipped(
                 "too-short", words=analysis.words, min_words=self.min_words, language=self.site_language
@@ -215,7 +237,47 @@ class ReadabilityGate(Gate):
             named = [s for s in hardest if s["grade"] > grade] or hardest[:1]
             site.add(self._finding(page, site, problems, thresholds, named))
 
+    def _start_worker(self) -> None:
+        from .scoring_worker import ScoringWorker, spare_cores
+
+        assert self.language is not None
+        if spare_cores() < 1:
+            self.use_worker = False
+            return
+        try:
+            self.worker = ScoringWorker(self.language)
+        except OSError as exc:
+            log.debug("docgates/readability: no scoring worker (%s); scoring in-process", exc)
+            self.use_worker = False
+            return
+        for pending in self.pending:
+            source = pending.page.source
+            pending.future = self.worker.submit(pending.page.html or "", source.body, source.body_line, self.min_words)
+
+    def _score_pending(self, site: SiteContext) -> None:
+        in_worker = self.scored_in_worker = 0
+        for pending in self.pending:
+            scored = self.worker.result(pending.future) if self.worker else None
+            analysis = Analysis.from_dict(scored) if scored else None
+            if analysis is None:
+                source = pending.page.source
+                analysis = analyse_html(
+                    self.scorer, pending.page.html or "", source.body, source.body_line, self.min_words
+                )
+            else:
+                in_worker += 1
+            self.cache.put(pending.key, analysis)
+            self._record(pending.page, pending.report, site, analysis)
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        if in_worker:
+            log.debug("docgates/readability: %d pages scored in a worker process", in_worker)
+        self.scored_in_worker = in_worker
+        self.pending = []
+
     def finish(self, site: SiteContext) -> None:
+        self._score_pending(site)
         self.cache.save()
         eases = [
             page.readability["flesch_reading_ease"]
@@ -243,17 +305,16 @@ class ReadabilityGate(Gate):
             return "excluded"
         return None
 
-    def _analysis(self, page: PageInput) -> Analysis:
+    def _cached(self, page: PageInput) -> tuple[str, Analysis | None]:
+        """The page's cache key, and its analysis when the cache has a usable one."""
         assert self.scorer is not None and page.html is not None
         source = page.source
         key = cache_key(self.scorer.language, page.html, source.body, source.body_line)
         cached = self.cache.get(key)
         # A short page's entry has no scores; a lower min_words since then means score it now.
         if cached is not None and (cached.scored or cached.words < self.min_words):
-            return cached
-        analysis = analyse_html(self.scorer, page.html, source.body, source.body_line, self.min_words)
-        self.cache.put(key, analysis)
-        return analysis
+            return key, cached
+        return key, None
 
     def _finding(
         self,
@@ -277,6 +338,16 @@ class ReadabilityGate(Gate):
         # The fingerprint ignores scores and sentences, so a baselined page stays baselined
         # while it is being improved.
         return site.finding(RULE, page.path, line, message, fingerprint_text="page is hard to read")
+
+
+@dataclass
+class _Pending:
+    """A page whose prose is being scored (``future`` set when it went to the worker)."""
+
+    page: PageInput
+    report: PageReport
+    key: str
+    future: Any = None
 
 
 def _skipped(reason: str, **extra: Any) -> dict[str, Any]:

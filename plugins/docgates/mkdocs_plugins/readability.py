@@ -50,6 +50,10 @@ class ReadabilityConfig(GateConfig):
     """Keep scores under ``.cache/plugin/docgates/`` keyed by page content, so rebuilds
     (``mkdocs serve``) rescore only the pages that changed."""
 
+    worker = c.Type(bool, default=True)
+    """Score in a second process while MkDocs renders, when 16 or more pages need scoring and
+    the machine has a spare core (scores are the same either way)."""
+
 
 class ReadabilityPlugin(GatePlugin[ReadabilityConfig]):
     gate_class = ReadabilityGate

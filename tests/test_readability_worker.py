@@ -1,0 +1,114 @@
+"""Readability scoring in a worker process: same scores as in-process, used only when it
+pays off, and a dead worker costs nothing but time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+
+import pytest
+
+from docgates.core.findings import SeverityPolicy
+from docgates.core.frontmatter import parse_page
+from docgates.core.gate import PageInput, SiteContext
+from docgates.core.readability import WORKER_AFTER, ReadabilityGate
+from docgates.core.report import QualityReport
+from docgates.core.scoring_worker import spare_cores
+
+needs_two_cores = pytest.mark.skipif(spare_cores() < 1, reason="the worker needs a spare core")
+
+SENTENCES = [
+    "We ship every change with the deploy script.",
+    "Organisational accountability necessitates comprehensive documentation of modifications.",
+    "It runs the tests first, then builds the app.",
+    "Notwithstanding the aforementioned considerations, architectural deliberations continue.",
+    "Ask the team in chat if you get stuck.",
+    "Institutional memory deteriorates whenever undocumented modifications accumulate indefinitely.",
+]
+
+
+def _page_text(number: int) -> str:
+    # Each page mixes easy and dense sentences differently, so scores differ page to page.
+    body = " ".join(SENTENCES[(number + i * (number % 5 + 1)) % len(SENTENCES)] for i in range(30))
+    return f"# Page {number}\n\n{body}\n\nSee `code that is not prose` and more.\n"
+
+
+def _pages(count: int) -> dict[str, str]:
+    return {f"p{n:02d}.md": _page_text(n) for n in range(count)}
+
+
+def _site_context(tmp_path) -> SiteContext:
+    today = dt.date(2026, 11, 24)
+    return SiteContext(
+        config_dir=tmp_path, docs_dir=tmp_path / "docs", site_dir=tmp_path / "site", today=today,
+        policy=SeverityPolicy(), report=QualityReport(today=today),
+    )
+
+
+def _run_gate(tmp_path, pages: dict[str, str], kill_worker: bool = False, **options):
+    """The gate over rendered pages, in process (HTML from a tiny renderer: one <p> per line)."""
+    gate = ReadabilityGate({"cache": False, **options})
+    site = _site_context(tmp_path)
+    gate.begin(site)
+    for path, text in pages.items():
+        source = parse_page(path, text)
+        html = "".join(
+            f"<h1>{line[2:]}</h1>" if line.startswith("# ") else f"<p>{line}</p>"
+            for line in source.body.splitlines() if line
+        )
+        page = PageInput(source=source, url=path[:-3] + "/", html=html)
+        gate.check_rendered(page, site.report.page(path), site)
+    used_worker = gate.worker is not None
+    if kill_worker and gate.worker is not None:
+        os.kill(gate.worker.pid, signal.SIGKILL)
+    gate.finish(site)
+    return site.report, (gate.scored_in_worker if used_worker else None)
+
+
+def _readability(report: QualityReport):
+    return (
+        {path: page.readability for path, page in report.pages.items()},
+        sorted(f.format() for f in report.findings()),
+        report.site["readability"],
+    )
+
+
+@needs_two_cores
+def test_worker_scores_exactly_like_in_process(tmp_path):
+    pages = _pages(WORKER_AFTER + 4)
+    in_process, used = _run_gate(tmp_path / "a", pages, worker=False)
+    assert used is None
+    in_worker, used = _run_gate(tmp_path / "b", pages, worker=True)
+    assert used == len(pages)
+    assert _readability(in_worker) == _readability(in_process)
+    eases = {r["flesch_reading_ease"] for r in _readability(in_worker)[0].values()}
+    assert len(eases) > 3  # the pages really differ, so a mix-up between pages would show
+
+
+def test_few_pages_are_scored_in_process(tmp_path):
+    _, used = _run_gate(tmp_path, _pages(WORKER_AFTER - 1), worker=True)
+    assert used is None
+
+
+@needs_two_cores
+def test_a_dead_worker_leaves_no_page_unscored(tmp_path):
+    pages = _pages(WORKER_AFTER + 2)
+    expected, _ = _run_gate(tmp_path / "a", pages, worker=False)
+    survived, used = _run_gate(tmp_path / "b", pages, worker=True, kill_worker=True)
+    assert used == 0  # killed while starting: every page was scored in-process instead
+    assert _readability(survived) == _readability(expected)
+
+
+@needs_two_cores
+def test_build_with_worker_matches_build_without(site):
+    for path, text in _pages(WORKER_AFTER + 2).items():
+        site.page(path, text, dedent=False)
+    site.plugins({"docgates/readability": {"cache": False, "worker": True}})
+    with_worker = site.build("-v")
+    assert f"{WORKER_AFTER + 2} pages scored in a worker process" in with_worker.output
+    site.plugins({"docgates/readability": {"cache": False, "worker": False}})
+    without = site.build("-v")
+    assert "worker process" not in without.output
+    assert [p["readability"] for p in with_worker.report["pages"]] == [p["readability"] for p in without.report["pages"]]
+    assert with_worker.rules() == without.rules()

@@ -61,10 +61,12 @@ class ContentCache:
         self._used[key] = entry
         return entry
 
-    def miss(self) -> None:
-        """Count an entry ``get`` returned that the caller could not use."""
+    def miss(self, key: str | None = None) -> None:
+        """Count an entry ``get`` returned that the caller could not use (and forget it)."""
         self.hits -= 1
         self.misses += 1
+        if key is not None:
+            self._used.pop(key, None)
 
     def put(self, key: str, value: Any) -> None:
         self._used[key] = value

@@ -96,7 +96,7 @@ class ScanCache:
                 links, ids = json.loads(entry)
                 return HtmlScan([RenderedLink(url, tag) for url, tag in links], set(ids))
             except (ValueError, TypeError):
-                self.cache.miss()
+                self.cache.miss(key)
         scan = scan_html(html)
         # One JSON string per entry: a loaded cache is a few thousand strings, not a tree.
         self.cache.put(key, json.dumps([[[l.url, l.tag] for l in scan.links], sorted(scan.ids)], ensure_ascii=False))

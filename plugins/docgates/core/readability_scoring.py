@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import threading
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any, Callable
 
 from . import cmudict_corpus
 from .prose import Prose, SourceLocator, extract_prose, word_lengths
-from .report import write_atomic
+from .content_cache import ContentCache
 
 # Bump when extraction or scoring changes, so old cache entries are ignored.
 SCORING_VERSION = 1
@@ -271,64 +270,22 @@ def _quote(sentence: str) -> str:
     return sentence[: QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-class ScoreCache:
-    """Analyses by content hash, in one JSON file, bounded to ``limit`` entries.
-
-    Entries used by the latest run are kept first; the oldest unused ones go first when the
-    file would grow past the limit. A missing, stale or corrupt file is an empty cache.
-    """
+class ScoreCache(ContentCache):
+    """Analyses by content hash (see ``content_cache``); an entry that does not read back as
+    an analysis is a miss."""
 
     def __init__(self, path: Path | None, limit: int = 5000) -> None:
-        self.path = path
-        self.limit = limit
-        self._old: dict[str, dict[str, Any]] = {}
-        self._used: dict[str, dict[str, Any]] = {}
-        self._dirty = False
-        self.hits = 0
-        self.misses = 0
-        if path is not None:
-            self._old = self._load(path)
+        super().__init__(path, version=SCORING_VERSION, limit=limit)
 
-    @staticmethod
-    def _load(path: Path) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != SCORING_VERSION:
-            return {}
-        entries = data.get("entries")
-        return entries if isinstance(entries, dict) else {}
-
-    def get(self, key: str) -> Analysis | None:
-        entry = self._used.get(key) or self._old.get(key)
+    def get(self, key: str) -> Analysis | None:  # type: ignore[override]
+        entry = super().get(key)
         if entry is None:
-            self.misses += 1
             return None
         try:
-            analysis = Analysis.from_dict(entry)
-        except (KeyError, TypeError, ValueError):
-            self.misses += 1
+            return Analysis.from_dict(entry)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            self.miss(key)
             return None
-        self.hits += 1
-        self._used[key] = entry
-        return analysis
 
-    def put(self, key: str, analysis: Analysis) -> None:
-        self._used[key] = analysis.to_dict()
-        self._dirty = True
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        stale = [key for key in self._old if key not in self._used]
-        room = max(self.limit - len(self._used), 0)
-        if not self._dirty and len(self._used) + len(stale) <= self.limit:
-            return
-        entries = dict(self._used)
-        for key in stale[:room]:
-            entries[key] = self._old[key]
-        try:
-            write_atomic(self.path, json.dumps({"version": SCORING_VERSION, "entries": entries}))
-        except OSError:
-            pass  # a read-only cache folder costs speed, never the build
+    def put(self, key: str, analysis: Analysis) -> None:  # type: ignore[override]
+        super().put(key, analysis.to_dict())

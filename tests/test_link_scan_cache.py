@@ -18,7 +18,7 @@ def test_scan_cache_round_trips_every_link_and_id(tmp_path):
     path = tmp_path / "scan.json"
     first = ScanCache(path)
     fresh = first.scan(html)
-    first.save()
+    first.close()
     second = ScanCache(path)
     cached = second.scan(html)
     assert (second.cache.hits, second.cache.misses) == (1, 0)
@@ -31,7 +31,7 @@ def test_corrupt_entry_or_file_is_a_miss(tmp_path):
     path = tmp_path / "scan.json"
     cache = ScanCache(path)
     cache.scan("<a href='a.md'>a</a>")
-    cache.save()
+    cache.close()
     data = json.loads(path.read_text())
     for key in data["entries"]:
         data["entries"][key] = "not json ["

@@ -72,6 +72,11 @@ class ContentCache:
         self._used[key] = value
         self._dirty = True
 
+    def close(self) -> None:
+        """Save, then let go of the entries: a big site's cache need not outlive the pages."""
+        self.save()
+        self._old, self._used, self._dirty = {}, {}, False
+
     def save(self) -> None:
         if self.path is None:
             return

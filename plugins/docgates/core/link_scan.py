@@ -102,8 +102,8 @@ class ScanCache:
         self.cache.put(key, json.dumps([[[l.url, l.tag] for l in scan.links], sorted(scan.ids)], ensure_ascii=False))
         return scan
 
-    def save(self) -> None:
-        self.cache.save()
+    def close(self) -> None:
+        self.cache.close()
 
 
 def _srcset_urls(value: str) -> list[str]:

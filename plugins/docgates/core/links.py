@@ -174,10 +174,10 @@ class LinksGate(Gate):
                         self.deferred.append((link, resolved))
 
     def finish(self, site: SiteContext) -> None:
-        self.scan_cache.save()
         for link, resolved in self.deferred:
             self._check_anchor(site, link, resolved)
         self.deferred = []
+        self.scan_cache.close()
         external = None
         if self.external and self.external_links:
             external = self._check_external(site)

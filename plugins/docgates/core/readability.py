@@ -278,7 +278,7 @@ class ReadabilityGate(Gate):
 
     def finish(self, site: SiteContext) -> None:
         self._score_pending(site)
-        self.cache.save()
+        self.cache.close()
         eases = [
             page.readability["flesch_reading_ease"]
             for page in site.report.pages.values()

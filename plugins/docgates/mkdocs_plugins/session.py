@@ -23,7 +23,7 @@ from ..core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
 from ..core.baseline import Baseline, BaselineError, BaselineOutcome, apply_baseline
 from ..core.dates import DateError, today
 from ..core.findings import SeverityPolicy
-from ..core.frontmatter import PageSource, parse_page
+from ..core.frontmatter import PageSource, decode, parse_page
 from ..core.gate import Gate, GateError, PageInput, SiteContext
 from ..core.report import PageReport, QualityReport
 from ..core.repo import find_repo_root
@@ -210,6 +210,9 @@ class BuildSession:
         report.title = page_input.title
         for gate in self.gates:
             self._call(gate, "check_rendered", path, page_input, report, site)
+        if page.file.abs_src_path and not page_input.source.findings:
+            abs_path = page.file.abs_src_path
+            page_input.source.release_text(lambda: _read_text(abs_path))
         return html
 
     def finish(self) -> None:
@@ -340,6 +343,11 @@ def _read_raw(file: File) -> bytes | OSError:
         return file.content_bytes
     except OSError as exc:
         return exc
+
+
+def _read_text(abs_path: str) -> str:
+    """A page's text as ``parse_page`` read it (a UTF-8 file, BOM dropped)."""
+    return decode(Path(abs_path).read_bytes())
 
 
 def _unreadable_message(path: Path, exc: OSError) -> str:

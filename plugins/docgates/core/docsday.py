@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import json
 import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .dates import DateError, Interval, parse_date, parse_interval
-from .docsday_probes import Probes, count_broken, load_probes, resolve_links
+from .docsday_probes import Probes, count_broken, load_probes, probes_key, resolve_links
 from .frontmatter import PageSource, parse_page
 from .gitblobs import BlobReader, is_blob
 
@@ -30,6 +33,9 @@ try:
     from .codeowners import CODEOWNERS_LOCATIONS
 except ImportError:  # the ownership core not installed: GitHub's lookup order
     CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+# Bump when a cached board (``result_key``, ``Leaderboard.to_cache``) must not be reused.
+VERSION = 1
 
 # Improvement kinds, in the order they are shown, with default points and a label.
 KINDS: dict[str, tuple[int, str]] = {
@@ -158,6 +164,13 @@ class Contribution:
             "detail": self.detail,
         }
 
+    def to_cache(self) -> dict[str, Any]:
+        return dict(dataclasses.asdict(self), day=self.day.isoformat())
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> "Contribution":
+        return cls(**dict(data, day=dt.date.fromisoformat(data["day"])))
+
 
 @dataclass
 class Score:
@@ -188,6 +201,24 @@ class Score:
             result["first_contribution"] = True
         return result
 
+    def to_cache(self) -> dict[str, Any]:
+        # Every field, unlike ``to_dict``: the page and commit sets, not just their sizes.
+        return {
+            "name": self.name,
+            "points": self.points,
+            "kinds": dict(self.kinds),
+            "pages": sorted(self.pages),
+            "commits": sorted(self.commits),
+            "first_contribution": self.first_contribution,
+        }
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> "Score":
+        return cls(
+            data["name"], data["points"], Counter(data["kinds"]), set(data["pages"]), set(data["commits"]),
+            bool(data["first_contribution"]),
+        )
+
 
 @dataclass
 class Award:
@@ -199,6 +230,13 @@ class Award:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "winner": self.winner, "amount": _number(self.amount), "unit": self.unit}
+
+    def to_cache(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> "Award":
+        return cls(**data)
 
 
 @dataclass
@@ -221,6 +259,13 @@ class Health:
             "ownerless": self.ownerless,
             "broken_links": self.broken_links,
         }
+
+    def to_cache(self) -> dict[str, Any]:
+        return dict(dataclasses.asdict(self), day=self.day.isoformat())
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any] | None) -> "Health | None":
+        return None if data is None else cls(**dict(data, day=dt.date.fromisoformat(data["day"])))
 
 
 @dataclass
@@ -258,6 +303,47 @@ class Leaderboard:
             "contributions": [c.to_dict() for c in self.contributions],
         }
 
+    def to_cache(self) -> dict[str, Any]:
+        """Everything the board holds, as JSON values: ``from_cache`` gives an equal board,
+        so a cached board renders byte for byte as the one computed."""
+        return {
+            "since": self.window.since.isoformat(),
+            "until": self.window.until.isoformat(),
+            "status": self.status,
+            "message": self.message,
+            "commits": self.commits,
+            "people": [p.to_cache() for p in self.people],
+            "teams": [t.to_cache() for t in self.teams],
+            "awards": [a.to_cache() for a in self.awards],
+            "contributions": [c.to_cache() for c in self.contributions],
+            "before": self.before.to_cache() if self.before else None,
+            "after": self.after.to_cache() if self.after else None,
+            "not_measured": dict(self.not_measured),
+            "points": dict(self.points),
+        }
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> "Leaderboard":
+        """The board ``to_cache`` wrote; KeyError, TypeError or ValueError when it is not one."""
+        return cls(
+            window=Window(dt.date.fromisoformat(data["since"]), dt.date.fromisoformat(data["until"])),
+            status=data["status"],
+            message=data["message"],
+            commits=data["commits"],
+            people=[Score.from_cache(p) for p in data["people"]],
+            teams=[Score.from_cache(t) for t in data["teams"]],
+            awards=[Award.from_cache(a) for a in data["awards"]],
+            contributions=[Contribution.from_cache(c) for c in data["contributions"]],
+            before=Health.from_cache(data["before"]),
+            after=Health.from_cache(data["after"]),
+            not_measured=dict(data["not_measured"]),
+            points=dict(data["points"]),
+        )
+
+
+def _nothing_excluded(path: str) -> bool:
+    return False
+
 
 @dataclass
 class ScoringSettings:
@@ -269,7 +355,10 @@ class ScoringSettings:
     awards: tuple[str, ...] = tuple(AWARDS)
     # Current owner of each docs page (from the ownership gate), to credit teams.
     current_owners: Mapping[str, list[str]] = field(default_factory=dict)
-    exclude: Callable[[str], bool] = lambda path: False
+    exclude: Callable[[str], bool] = _nothing_excluded
+    # Docs paths left out like ``exclude`` does (the generated pages); unlike a function,
+    # a set can be part of ``result_key``.
+    excluded: frozenset[str] = frozenset()
     # The checklist plugin's definitions file, so old versions are judged by the same list.
     checklists: Any = None
     language: str = "en"
@@ -278,6 +367,69 @@ class ScoringSettings:
     sources: Mapping[str, PageSource] = field(default_factory=dict)
     # Where readability scores of old versions are kept between runs (None: not kept).
     cache_file: Path | None = None
+
+
+def result_key(window: Window, settings: ScoringSettings, history: Any) -> str | None:
+    """A key for the board ``Scorer.score`` computes, that changes whenever the board can;
+    None when the settings hold what no key can see (an ``exclude`` function).
+
+    Git names objects by their content, so the commit ids in the history stand for every
+    page version, listing and CODEOWNERS file the scoring reads. The parsed history adds
+    what ids do not say (mailmapped names, ignored commits, the renames git found), and it
+    is the whole history: a later commit that deletes a page changes that page's past. The
+    day of the build is not in the key: staleness is judged on the window's days. Neither
+    are the current owners (team credits): a cached board keeps those it used, to compare.
+    """
+    if settings.exclude is not _nothing_excluded:
+        return None
+    return _digest([
+        f"v{VERSION}",
+        code_key(),
+        window.since.isoformat(),
+        window.until.isoformat(),
+        settings.docs_prefix,
+        str(settings.review_every),
+        repr(sorted(settings.points.items())),
+        repr(tuple(settings.awards)),
+        repr(sorted(settings.excluded)),
+        probes_key({"checklists": settings.checklists, "language": settings.language}),
+        history_key(history),
+    ])
+
+
+def history_key(history: Any) -> str:
+    """One digest of everything ``Scorer`` reads from the parsed history."""
+    is_ignored = getattr(history, "is_ignored", None) or (lambda commit: False)
+    lines = [f"{getattr(history, 'status', 'ok')}\0{getattr(history, 'message', '')}"]
+    for commit in getattr(history, "commits", None) or []:
+        # The author date is in the commit id; its UTC day comes from it (``commit_day``).
+        lines.append(f"{commit.sha}\0{commit.author}\0{is_ignored(commit)}")
+        lines.extend(
+            f"{change.status}\0{change.path}\0{getattr(change, 'old_path', None)}\0{getattr(change, 'similarity', None)}"
+            for change in getattr(commit, "changes", ()) or ()
+        )
+    return _digest(lines)
+
+
+@functools.cache  # the code does not change within a run
+def code_key() -> str:
+    """One digest of the gate core's code and built-in checklists: a cached board is reused
+    only with the very code that computed it, so an upgrade or a local edit never shows a
+    stale one, whether or not someone remembered to bump ``VERSION``. About a millisecond."""
+    core = Path(__file__).resolve().parent
+    files = sorted(core.glob("*.py")) + [core.parent / "data" / "checklists.yml"]
+    parts = []
+    for path in files:
+        try:
+            parts.append(f"{path.name}\0{hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()}")
+        except OSError:
+            parts.append(f"{path.name}\0missing")
+    return _digest(parts)
+
+
+def _digest(parts: list[str]) -> str:
+    text = json.dumps(parts, ensure_ascii=False)  # quoted: no two lists give the same text
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 def commit_day(commit: Any) -> dt.date:
@@ -313,6 +465,7 @@ class Scorer:
         self._files: dict[str, Mapping[str, str]] = {}
         self._codeowners: dict[str, Any] = {}
         self._versions: dict[str, PageVersion] = {}  # by blob id
+        self._blob_ids: dict[str, str] = {}  # "rev:path" -> blob id, for revisions not listed
         self._changes: dict[str, list[Any]] = {}
 
     # -- what a page was ------------------------------------------------------------------
@@ -321,7 +474,7 @@ class Scorer:
         if not repo_path.startswith(prefix) or not repo_path.endswith(".md"):
             return None
         path = repo_path[len(prefix) :]
-        return None if self.settings.exclude(path) else path
+        return None if path in self.settings.excluded or self.settings.exclude(path) else path
 
     def files_at(self, rev: str) -> Mapping[str, str]:
         """Docs path -> blob id of every file of the docs folder at ``rev`` (use ``in``)."""
@@ -356,17 +509,22 @@ class Scorer:
     def version(self, rev: str, repo_path: str) -> PageVersion | None:
         """The content of ``repo_path`` at ``rev``, parsed once per blob; None when absent."""
         prefix = self.settings.docs_prefix
-        listed = self._files.get(rev)
-        if listed is not None and repo_path.startswith(prefix):
-            blob_id = listed.get(repo_path[len(prefix) :])
+        if repo_path.startswith(prefix):
+            blob_id = self.files_at(rev).get(repo_path[len(prefix) :])
             if blob_id is None:
                 return None
             version = self._versions.get(blob_id) or self._known_version(repo_path, blob_id)
             if version is not None:
                 return version
             found = self.reader.blob(blob_id)
-        else:
-            found = self.reader.read_blob(rev, repo_path)
+        else:  # moved into the docs folder from outside: not listed
+            # The reader hands a blob out once: remember which blob this was.
+            spec = f"{rev}:{repo_path}"
+            if spec in self._blob_ids:
+                return self._versions.get(self._blob_ids[spec])
+            found = self.reader.blob(spec)
+            if found is not None:
+                self._blob_ids[spec] = found[0]
         if found is None:
             return None
         blob_id, raw = found
@@ -505,16 +663,36 @@ class Scorer:
         return board
 
     def _prefetch_window(self, commits: list[Any]) -> None:
-        """Every page version the window's commits need, read in one round trip."""
+        """Every page version the window's commits need (and their CODEOWNERS files), read
+        in one round trip once the revisions are listed."""
+        pages: list[tuple[str, str]] = []
         specs: list[str] = []
         for commit in commits:
             for change in getattr(commit, "changes", ()) or ():
                 if self.docs_path(change.path) is None:
                     continue
-                specs.append(f"{commit.sha}:{change.path}")
-                specs.append(f"{commit.sha}^:{getattr(change, 'old_path', None) or change.path}")
+                pages.append((commit.sha, change.path))
+                pages.append((f"{commit.sha}^", getattr(change, "old_path", None) or change.path))
             specs.extend(f"{rev}:{location}" for rev in (commit.sha, f"{commit.sha}^") for location in CODEOWNERS_LOCATIONS)
-        self.reader.prefetch(specs)
+        self._prefetch_pages(pages, specs)
+
+    def _prefetch_pages(self, pages: Iterable[tuple[str, str]], specs: list[str] | None = None) -> None:
+        """Read the blobs of these ``(rev, repo path)`` pages (and ``specs``) in one round trip,
+        all but those parsed already or held by the build's own parse.
+
+        Pages of the docs folder are asked for by blob id, as ``version`` asks for them: a
+        blob read under another name would stay unread in the reader (and be read again).
+        """
+        wanted = list(specs or [])
+        prefix = self.settings.docs_prefix
+        for rev, repo_path in pages:
+            if not repo_path.startswith(prefix):
+                wanted.append(f"{rev}:{repo_path}")
+                continue
+            blob_id = self.files_at(rev).get(repo_path[len(prefix) :])
+            if blob_id and blob_id not in self._versions and self._known_version(repo_path, blob_id) is None:
+                wanted.append(blob_id)
+        self.reader.prefetch(wanted)
 
     def _ignored(self, commit: Any) -> bool:
         is_ignored = getattr(self.history, "is_ignored", None)
@@ -618,13 +796,7 @@ class Scorer:
         if rev is None:
             return result
         present = self.files_at(rev)
-        unread = [
-            present[docs_path]
-            for docs_path in (self.docs_path(p) for p in paths)
-            if docs_path in present and present[docs_path] not in self._versions
-            and docs_path not in self.settings.sources
-        ]
-        self.reader.prefetch(unread)
+        self._prefetch_pages((rev, path) for path in paths if self.docs_path(path) in present)
         for repo_path in paths:
             docs_path = self.docs_path(repo_path)
             if docs_path is None or docs_path not in present:

@@ -8,6 +8,9 @@ instead of guessing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.util
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +40,11 @@ class Probes:
     missing: dict[str, str] = field(default_factory=dict)
 
     def save(self) -> None:
-        """Keep what is worth keeping for the next run (the readability scores)."""
-        save = getattr(self.readability, "save", None)
-        if save is not None:
-            save()
+        """Keep what is worth keeping for the next run (reading ease, link targets)."""
+        for probe in (self.readability, self.link_targets):
+            save = getattr(probe, "save", None)
+            if save is not None:
+                save()
 
 
 def load_probes(options: dict[str, Any] | None = None) -> Probes:
@@ -56,10 +60,55 @@ def load_probes(options: dict[str, Any] | None = None) -> Probes:
     if probes.readability is None:
         probes.missing["readability_gained"] = "no readability scorer for this language, or its dictionary is not installed"
     probes.broken_links = _links_probe()
-    probes.link_targets = link_targets if probes.broken_links else None
+    if probes.broken_links:
+        cache_file = options.get("cache_file")
+        probes.link_targets = CachedLinkTargets(Path(cache_file).with_name(LINKS_CACHE_FILE) if cache_file else None)
     if probes.broken_links is None:
         probes.missing["links_fixed"] = "no core link scanner is available"
     return probes
+
+
+def probes_key(options: dict[str, Any] | None = None) -> str:
+    """What, besides docgates' own code, decides which probes exist and what they answer
+    (``load_probes``' options): the checklist definitions file, the language, the libraries
+    the readability probe renders and scores with, and whether the pronouncing dictionary is
+    installed. Cheap: a warm leaderboard comes from its cache by this key, and building the
+    probes themselves (definitions, dictionary, scores) costs more than the rest of it."""
+    options = options or {}
+    parts = [f"language={options.get('language') or 'en'}", f"checklists={_file_digest(options.get('checklists'))}"]
+    for module in ("markdown", "yaml", "textstat"):
+        parts.append(f"{module}={_library_version(module)}")
+    try:
+        from . import cmudict_corpus
+
+        parts.append(f"cmudict={_corpus_installed(cmudict_corpus)}")
+    except ImportError:
+        parts.append("cmudict=none")
+    return "\n".join(parts)
+
+
+def _file_digest(path: Any) -> str:
+    if path in (None, ""):
+        return "none"
+    try:
+        return hashlib.blake2b(Path(path).read_bytes(), digest_size=20).hexdigest()
+    except OSError:
+        return "unreadable"  # the checklist probe is missing then, and says why
+
+
+def _library_version(module: str) -> str:
+    """The installed version of a library, without importing it (textstat pulls in NLTK
+    and Pyphen): the size and modification time of its entry file stand for it. The same
+    answer whether or not another gate imported it already, so a key does not flip."""
+    try:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if origin is None:
+            return "none"
+        stat = os.stat(origin)
+    except (ImportError, ValueError, OSError):
+        return "none"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _codeowners_probe() -> CodeownersProbe | None:
@@ -226,6 +275,64 @@ def _links_probe() -> LinksProbe | None:
         return count_broken(resolve_links(link_targets(source.body), source.path), files)
 
     return probe
+
+
+# Next to the readability scores' file: the link targets of page bodies (``CachedLinkTargets``).
+LINKS_CACHE_FILE = "leaderboard-links.json"
+
+
+class CachedLinkTargets:
+    """``link_targets`` of a page body, kept by content in ``cache_file`` between runs.
+
+    A board computed after a new commit judges every page at two revisions again, yet few
+    bodies changed: scanning them all for links was half of that work. The file is read on
+    the first scan only, so a board that comes whole from its own cache never opens it.
+    """
+
+    # Entries are a few links each; a large site's pages over many runs fit.
+    LIMIT = 20000
+
+    def __init__(self, cache_file: Path | None = None) -> None:
+        self.cache_file = cache_file
+        self._cache: Any = None
+        self.scanned = 0  # bodies scanned in this run (not from the cache)
+
+    def __call__(self, body: str) -> list[str]:
+        from .content_cache import content_key
+
+        cache = self._open()
+        key = content_key(body)
+        found = cache.get(key)
+        if isinstance(found, list) and all(isinstance(target, str) for target in found):
+            return found
+        if found is not None:
+            cache.miss()
+        self.scanned += 1
+        targets = link_targets(body)
+        cache.put(key, targets)
+        return targets
+
+    def _open(self) -> Any:
+        if self._cache is None:
+            from .content_cache import ContentCache
+
+            # Scanned by this module's code and the outline's: either one changed, none is kept.
+            self._cache = ContentCache(self.cache_file, _code_digest("docsday_probes.py", "markdown_outline.py"), self.LIMIT)
+        return self._cache
+
+    def save(self) -> None:
+        if self._cache is not None:
+            self._cache.save()
+
+
+def _code_digest(*names: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for name in names:
+        try:
+            digest.update((Path(__file__).resolve().parent / name).read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
 
 
 def link_targets(body: str) -> list[str]:

@@ -12,7 +12,7 @@ import hashlib
 import subprocess
 import threading
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterator, Mapping
 
 
 class BlobReader:
@@ -21,17 +21,22 @@ class BlobReader:
 
     Use as a context manager so the git process always ends. When git is missing or the
     folder is not a repository, every read answers None (the caller reports "not measured").
+
+    A blob's content is handed out once: callers keep what they make of it (a parsed page),
+    and keeping every page text of two revisions here as well would double the memory.
     """
 
     def __init__(self, repo_root: Path) -> None:
         self.repo_root = Path(repo_root)
         self._process: subprocess.Popen[bytes] | None = None
         self._failed = False
-        # spec -> (object id, type, content), or None when git has no such object.
+        # spec -> (object id, type, content), or None when git has no such object. A tree's
+        # content is dropped once parsed (its listing is kept by id in ``_trees``).
         self._cache: dict[str, tuple[str, str, bytes] | None] = {}
-        # tree id -> {path inside the tree: blob id}
-        self._trees: dict[str, dict[str, str]] = {}
-        self._prefixed: dict[str, dict[str, str]] = {}
+        # tree id -> its files and subfolders
+        self._trees: dict[str, Tree] = {}
+        # One string per blob id and file name: most of a revision's listing repeats the last.
+        self._strings: dict[str, str] = {}
 
     def __enter__(self) -> "BlobReader":
         return self
@@ -128,10 +133,13 @@ class BlobReader:
         return self.blob(f"{rev}:{path}")
 
     def blob(self, spec: str) -> tuple[str, bytes] | None:
-        """``(blob id, content)`` of a blob named by id or ``rev:path``; None otherwise."""
+        """``(blob id, content)`` of a blob named by id or ``rev:path``; None otherwise.
+
+        The content is handed out once (asking again reads it from git again)."""
         found = self._object(spec)
         if found is None or found[1] != "blob":
             return None
+        self._cache.pop(spec, None)
         return found[0], found[2]
 
     def list_tree(self, rev: str, folder: str) -> list[str]:
@@ -139,42 +147,87 @@ class BlobReader:
         prefix = f"{folder.rstrip('/')}/" if folder else ""
         return sorted(prefix + path for path in self.folder_blobs(rev, folder))
 
-    def folder_blobs(self, rev: str, folder: str) -> dict[str, str]:
+    def folder_blobs(self, rev: str, folder: str) -> "Tree":
         """Path under ``folder`` -> blob id, for every file of ``folder`` at ``rev``.
 
-        Folders are kept by tree id: revisions that share a folder share its listing, so the
-        listing of each commit of a long history costs only the folders the commit changed.
-        Do not modify the answer.
+        Folders are kept by tree id, as git keeps them: revisions that share a folder share
+        its listing, so the listing of each commit of a long history costs only the folders
+        the commit changed, in time and in memory.
         """
-        root = self._object(f"{rev}:{folder}" if folder else f"{rev}^{{tree}}")
+        spec = f"{rev}:{folder}" if folder else f"{rev}^{{tree}}"
+        root = self._object(spec)
         if root is None or root[1] != "tree":
-            return {}
-        return self._tree_files(root[0], root[2])
+            return Tree({})
+        tree = self._tree(root[0], root[2])
+        self._cache[spec] = (root[0], root[1], b"")  # parsed: the id is all a second ask needs
+        return tree
 
-    def _tree_files(self, tree_id: str, data: bytes) -> dict[str, str]:
+    def _tree(self, tree_id: str, data: bytes) -> "Tree":
         if tree_id in self._trees:
             return self._trees[tree_id]
         entries = list(_tree_entries(data))
         # One round trip for the subfolders not read yet.
         self.prefetch([sha for mode, _, sha in entries if mode == b"40000" and sha not in self._trees])
-        files: dict[str, str] = {}
+        intern = self._strings.setdefault
+        listing: dict[str, str | Tree] = {}
         for mode, name, sha in entries:
             if mode == b"40000":
-                files.update(self._subfolder(name, sha))
+                listing[intern(name, name)] = self._subtree(sha)
             elif mode != b"160000":  # submodules are not files of this repository
-                files[name] = sha
-        self._trees[tree_id] = files
-        return files
+                listing[intern(name, name)] = intern(sha, sha)
+        tree = self._trees[tree_id] = Tree(listing)
+        return tree
 
-    def _subfolder(self, name: str, tree_id: str) -> dict[str, str]:
-        """The files of subfolder ``name``, paths prefixed with it (kept: most folders of
-        a revision are the same tree as in the revision before)."""
-        key = f"{tree_id}/{name}"
-        if key not in self._prefixed:
-            sub = self._object(tree_id)
-            files = self._tree_files(tree_id, sub[2]) if sub is not None and sub[1] == "tree" else {}
-            self._prefixed[key] = {f"{name}/{path}": blob for path, blob in files.items()}
-        return self._prefixed[key]
+    def _subtree(self, tree_id: str) -> "Tree":
+        if tree_id in self._trees:
+            return self._trees[tree_id]
+        found = self._object(tree_id)
+        self._cache.pop(tree_id, None)  # parsed below: the listing is kept by id instead
+        return self._tree(tree_id, found[2]) if found is not None and found[1] == "tree" else Tree({})
+
+
+class Tree(Mapping[str, str]):
+    """The files of one git tree: path inside it (``sub/page.md``) -> blob id.
+
+    Subfolders are Trees of their own, shared by every tree that holds the same one, so a
+    revision's listing is never copied out whole. Iterates in git's order.
+    """
+
+    __slots__ = ("_listing",)
+
+    def __init__(self, listing: dict[str, "str | Tree"]) -> None:
+        self._listing = listing
+
+    def get(self, path: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        listing = self._listing
+        head, slash, rest = path.partition("/")
+        while slash:
+            folder = listing.get(head)
+            if not isinstance(folder, Tree):
+                return default
+            listing = folder._listing
+            head, slash, rest = rest.partition("/")
+        found = listing.get(head)
+        return found if isinstance(found, str) else default
+
+    def __getitem__(self, path: str) -> str:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for name, entry in self._listing.items():
+            if isinstance(entry, Tree):
+                yield from (f"{name}/{path}" for path in entry)
+            else:
+                yield name
+
+    def __len__(self) -> int:
+        return sum(len(entry) if isinstance(entry, Tree) else 1 for entry in self._listing.values())
 
 
 def is_blob(content: bytes, blob_id: str) -> bool:

@@ -14,10 +14,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Mapping
 
+from .content_cache import ContentCache
 from .dates import DateError, parse_interval, today as real_today
 from .docsday import (
     AWARDS,
     KINDS,
+    VERSION,
+    Contribution,
     Leaderboard,
     Score,
     Scorer,
@@ -25,6 +28,7 @@ from .docsday import (
     Window,
     check_awards,
     check_points,
+    result_key,
 )
 from .gate import Gate, SiteContext
 from .gitblobs import BlobReader
@@ -37,6 +41,10 @@ TITLE = "Docs-day leaderboard"
 DEFAULT_DAYS = 30
 # Readability scores of old page versions, kept between runs (see docsday_probes).
 CACHE_FILE = "leaderboard.json"
+# Boards computed by earlier runs, by everything they depend on (``docsday.result_key``).
+BOARDS_FILE = "leaderboard-boards.json"
+# A few windows or option sets (a build and a serve, two docs days) without thrashing.
+BOARDS_KEPT = 4
 
 
 def normalise_page_path(value: Any, option: str, default: str) -> str:
@@ -82,7 +90,7 @@ class LeaderboardGate(Gate):
 
     def render_generated(self, src_uri: str, site: SiteContext) -> str:
         if self.board is None:
-            self.board = compute(site, self.window(site.today), self.settings(site))
+            self.board = compute(site, self.window(site.today), self.settings(site), cached=True)
             site.report.site["leaderboard"] = summary(self.board)
         here = site.page_urls.get(src_uri, "")
         return render_html(self.board, lambda path: _page_href(site, here, path))
@@ -96,7 +104,7 @@ class LeaderboardGate(Gate):
             points=self.points,
             awards=self.awards,
             current_owners=owners,
-            exclude=lambda path: path in generated,
+            excluded=frozenset(generated),
             checklists=self.options.get("checklists"),
             language=site.language,
             sources=site.sources,
@@ -117,14 +125,65 @@ def load_history(site: SiteContext) -> Any:
     return history_for(site)
 
 
-def compute(site: SiteContext, window: Window, settings: ScoringSettings) -> Leaderboard:
+def compute(site: SiteContext, window: Window, settings: ScoringSettings, cached: bool = False) -> Leaderboard:
+    """Score ``window``. With ``cached``, a board an earlier run computed from the same
+    inputs comes from the site's cache folder instead, and no page is read from git."""
     history = load_history(site)
     if settings.cache_file is None:
         settings = dataclasses.replace(settings, cache_file=site.cache_dir / CACHE_FILE)
+    boards = BoardCache(site.cache_dir / BOARDS_FILE) if cached else None
+    key = result_key(window, settings, history) if boards is not None else None
+    if boards is not None and key is not None:
+        board = boards.get(key, settings.current_owners)
+        if board is not None:
+            return board
     root = site.repo_root or site.config_dir
     with BlobReader(Path(root)) as reader:
         scorer = Scorer(history, reader, settings)
-        return scorer.score(window, candidates=sorted(site.sources) or sorted(site.page_urls))
+        board = scorer.score(window, candidates=sorted(site.sources) or sorted(site.page_urls))
+    if boards is not None and key is not None:
+        boards.put(key, board, settings.current_owners)
+    return board
+
+
+class BoardCache:
+    """Computed boards by ``result_key``, each with the current owners it credited teams by.
+
+    Those owners come from the working tree (CODEOWNERS, front matter), not from git, so the
+    key cannot hold them: a board is reused only while the pages it credits have the owners
+    it used. A missing or corrupt file is an empty cache; one that cannot be written costs
+    speed, never the build.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.cache = ContentCache(path, VERSION, limit=BOARDS_KEPT)
+
+    def get(self, key: str, current_owners: Mapping[str, list[str]]) -> Leaderboard | None:
+        entry = self.cache.get(key)
+        if entry is None:
+            return None
+        try:
+            used = entry["owners"]
+            if not isinstance(used, dict) or _owners_of(used, current_owners) != used:
+                raise ValueError("the owners changed")
+            return Leaderboard.from_cache(entry["board"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.cache.miss()
+            return None
+
+    def put(self, key: str, board: Leaderboard, current_owners: Mapping[str, list[str]]) -> None:
+        used = _owners_of(_credited_pages(board.contributions), current_owners)
+        self.cache.put(key, {"owners": used, "board": board.to_cache()})
+        self.cache.save()
+
+
+def _credited_pages(contributions: list[Contribution]) -> list[str]:
+    return sorted({item.path for item in contributions})
+
+
+def _owners_of(paths: Any, current_owners: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    # As the scorer reads them: no current owner means the owners after the commit (from git).
+    return {path: list(current_owners.get(path) or []) for path in paths}
 
 
 def summary(board: Leaderboard) -> dict[str, Any]:

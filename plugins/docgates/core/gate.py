@@ -8,6 +8,7 @@ build ``SiteContext`` and ``PageInput`` values and call the gate's hooks in this
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
@@ -55,7 +56,10 @@ class SiteContext:
         """Build a shared value once per run (e.g. ``memo("git", load_history)``)."""
         if key not in self.shared:
             self.shared[key] = build()
-        return self.shared[key]
+        value = self.shared[key]
+        if isinstance(value, Future):  # started early in a thread (e.g. the git history)
+            value = self.shared[key] = value.result()
+        return value
 
     def finding(self, rule: str, path: str, line: int, message: str, fingerprint_text: str = "") -> Finding:
         return self.policy.finding(rule, path, line, message, fingerprint_text)

@@ -16,8 +16,10 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
@@ -358,8 +360,7 @@ def history_for(site: "SiteContext", ignore_revs_file: str | os.PathLike[str] | 
             pass  # reported by the freshness gate; fall back to the default file
 
     def load() -> GitHistory:
-        docs = _docs_pathspec(site)
-        return load_history(site.repo_root, paths=[docs] if docs else None)
+        return load_history(site.repo_root, paths=docs_pathspecs(site.repo_root, site.docs_dir))
 
     raw: GitHistory = site.memo(_RAW_KEY, load)
     explicit = ignore_revs_file is not None
@@ -385,14 +386,35 @@ def default_ignore_revs_file(site: "SiteContext", history: GitHistory | None = N
     return candidate if candidate.is_file() else None
 
 
-def _docs_pathspec(site: "SiteContext") -> str | None:
-    if site.repo_root is None:
+def docs_pathspecs(repo_root: Path | None, docs_dir: Path) -> list[str] | None:
+    """The docs folder as a pathspec for ``git log`` (None: the whole repository)."""
+    if repo_root is None:
         return None
     try:
-        relative = site.docs_dir.resolve().relative_to(site.repo_root.resolve()).as_posix()
+        relative = docs_dir.resolve().relative_to(repo_root.resolve()).as_posix()
     except ValueError:
         return None
-    return None if relative in ("", ".") else relative
+    return None if relative in ("", ".") else [relative]
+
+
+def read_history_early(site_shared: dict, repo_root: Path | None, docs_dir: Path) -> None:
+    """Start the run's one history read in a thread, before the first gate asks for it.
+
+    ``git log`` then works in its own process while the build lists and reads its files;
+    ``history_for`` waits for it (``SiteContext.memo`` resolves the future).
+    """
+    if _RAW_KEY in site_shared:
+        return
+    future: Future = Future()
+
+    def read() -> None:
+        try:
+            future.set_result(load_history(repo_root, paths=docs_pathspecs(repo_root, docs_dir)))
+        except BaseException as exc:  # handed to whoever asks, as if read then
+            future.set_exception(exc)
+
+    site_shared[_RAW_KEY] = future
+    threading.Thread(target=read, name="docgates-git-history", daemon=True).start()
 
 
 def bench_git_pass(repo_root: str | os.PathLike[str], paths: Iterable[str] | None = None) -> dict:

@@ -99,6 +99,9 @@ class OwnershipGate(Gate):
     # -- hooks ----------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self.resolutions = {}
+        # Read git now, while the build is small: the git process's memory adds to the
+        # build's while it runs. (finish asks again, for the history every gate agreed on.)
+        _history(site)
         self.codeowners = site.memo("codeowners", lambda: self._load_codeowners(site))
         if self.codeowners is not None:
             for problem in self.codeowners.problems:

@@ -25,6 +25,7 @@ from ..core.dates import DateError, today
 from ..core.findings import SeverityPolicy
 from ..core.frontmatter import PageSource, decode, parse_page
 from ..core.gate import Gate, GateError, PageInput, SiteContext
+from ..core.git_history import read_history_early
 from ..core.report import PageReport, QualityReport
 from ..core.repo import find_repo_root
 
@@ -35,6 +36,8 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 ASSETS_URI = "assets/docgates"
 # Gates run in this order, so e.g. freshness can name the owner that ownership resolved.
+# Gates that read the git history: with one of them on, the history is read from on_config.
+GIT_GATES = frozenset({"freshness", "ownership", "leaderboard"})
 GATE_ORDER = ("ownership", "freshness", "checklist", "readability", "links", "leaderboard", "quality")
 
 
@@ -79,6 +82,8 @@ class BuildSession:
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.baseline_file: Path | None = config_dir / DEFAULT_BASELINE_FILE
         self.baseline_outcome: BaselineOutcome | None = None
+        # Becomes the site's shared values; the git history may start loading into it early.
+        self.shared: dict[str, Any] = {}
 
     # -- registration -------------------------------------------------------------------
     def register(self, gate: Gate) -> None:
@@ -86,6 +91,9 @@ class BuildSession:
             return
         self.gates.append(gate)
         self.gates.sort(key=lambda g: GATE_ORDER.index(g.name) if g.name in GATE_ORDER else 99)
+        if gate.name in GIT_GATES:
+            config_dir = Path(self.config.config_file_path or ".").resolve().parent
+            read_history_early(self.shared, find_repo_root(config_dir), Path(self.config.docs_dir))
         if "templates" not in self._done:
             self._done.add("templates")
             self._install_templates()
@@ -117,6 +125,7 @@ class BuildSession:
             report=QualityReport(today=run_today),
             language=_language(config),
             repo_root=find_repo_root(config_dir),
+            shared=self.shared,
         )
         for gate in self.gates:
             for src_uri, title in gate.generated_pages().items():

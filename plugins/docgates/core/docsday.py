@@ -284,13 +284,18 @@ class Leaderboard:
     not_measured: dict[str, str] = field(default_factory=dict)
     points: dict[str, int] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def _header(self) -> dict[str, Any]:
         return {
             "since": self.window.since.isoformat(),
             "until": self.window.until.isoformat(),
             "status": self.status,
             "message": self.message,
             "commits": self.commits,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self._header(),
             "points": dict(self.points),
             "not_measured": dict(self.not_measured),
             "people": [p.to_dict() for p in self.people],
@@ -307,11 +312,7 @@ class Leaderboard:
         """Everything the board holds, as JSON values: ``from_cache`` gives an equal board,
         so a cached board renders byte for byte as the one computed."""
         return {
-            "since": self.window.since.isoformat(),
-            "until": self.window.until.isoformat(),
-            "status": self.status,
-            "message": self.message,
-            "commits": self.commits,
+            **self._header(),
             "people": [p.to_cache() for p in self.people],
             "teams": [t.to_cache() for t in self.teams],
             "awards": [a.to_cache() for a in self.awards],

@@ -22,26 +22,18 @@ RULE = "frontmatter/invalid"
 KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and duplicate keys, and remembers key lines."""
+class _Strict:
+    """What both loaders refuse or keep: duplicate keys, unhashable keys, parsed timestamps."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
         # Kept as text: PyYAML raises a bare ValueError for 2026-13-45, and the date checks
         # below give the author a better message with the line.
-        return self.construct_scalar(node)
+        return self.construct_scalar(node)  # type: ignore[attr-defined]
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
             try:
                 hash(key)
             except TypeError:
@@ -56,10 +48,38 @@ class _StrictLoader(yaml.SafeLoader):
                     key_node.start_mark,
                 )
             seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """SafeLoader that refuses aliases and duplicate keys, and remembers key lines."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+# libyaml's parser, when PyYAML was built with it: about 7x faster on front matter. It cannot
+# refuse aliases while composing, so anything unusual (an alias, any error) is read again by
+# the pure-Python loader above, whose messages are the ones authors see.
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastLoader(_Strict, yaml.CSafeLoader):  # type: ignore[misc]
+        pass
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
+else:  # pragma: no cover - PyYAML without libyaml
+    _FastLoader = None  # type: ignore[assignment,misc]
+
+
+class _Unusual(Exception):
+    """The fast loader met something the strict loader must judge (an alias)."""
 
 
 @dataclass
@@ -215,9 +235,20 @@ def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = N
 
 
 def _load(yaml_text: str) -> tuple[Any, dict[Any, int]]:
-    loader = _StrictLoader(yaml_text)
+    if _FastLoader is not None:
+        try:
+            return _load_with(_FastLoader, yaml_text, refuse_aliases=True)
+        except Exception:  # an alias, an error, anything: the strict loader decides and says
+            pass
+    return _load_with(_StrictLoader, yaml_text)
+
+
+def _load_with(loader_class: Any, yaml_text: str, refuse_aliases: bool = False) -> tuple[Any, dict[Any, int]]:
+    loader = loader_class(yaml_text)
     try:
         node = loader.get_single_node()
+        if refuse_aliases and node is not None:
+            _refuse_shared_nodes(node)
         key_lines: dict[Any, int] = {}
         if isinstance(node, yaml.MappingNode):
             for key_node, _ in node.value:
@@ -228,6 +259,23 @@ def _load(yaml_text: str) -> tuple[Any, dict[Any, int]]:
         return data, key_lines
     finally:
         loader.dispose()
+
+
+def _refuse_shared_nodes(root: yaml.Node) -> None:
+    """An alias makes the composer reuse a node: seeing one twice means the text has one."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise _Unusual("alias")
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:

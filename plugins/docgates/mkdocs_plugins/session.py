@@ -35,9 +35,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 ASSETS_URI = "assets/docgates"
-# Gates run in this order, so e.g. freshness can name the owner that ownership resolved.
 # Gates that read the git history: with one of them on, the history is read from on_config.
 GIT_GATES = frozenset({"freshness", "ownership", "leaderboard"})
+# Gates run in this order, so e.g. freshness can name the owner that ownership resolved.
 GATE_ORDER = ("ownership", "freshness", "checklist", "readability", "links", "leaderboard", "quality")
 
 
@@ -82,6 +82,7 @@ class BuildSession:
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.baseline_file: Path | None = config_dir / DEFAULT_BASELINE_FILE
         self.baseline_outcome: BaselineOutcome | None = None
+        self.repo_root = find_repo_root(config_dir)
         # Becomes the site's shared values; the git history may start loading into it early.
         self.shared: dict[str, Any] = {}
 
@@ -92,8 +93,7 @@ class BuildSession:
         self.gates.append(gate)
         self.gates.sort(key=lambda g: GATE_ORDER.index(g.name) if g.name in GATE_ORDER else 99)
         if gate.name in GIT_GATES:
-            config_dir = Path(self.config.config_file_path or ".").resolve().parent
-            read_history_early(self.shared, find_repo_root(config_dir), Path(self.config.docs_dir))
+            read_history_early(self.shared, self.repo_root, Path(self.config.docs_dir))
         if "templates" not in self._done:
             self._done.add("templates")
             self._install_templates()
@@ -124,7 +124,7 @@ class BuildSession:
             policy=self.policy,
             report=QualityReport(today=run_today),
             language=_language(config),
-            repo_root=find_repo_root(config_dir),
+            repo_root=self.repo_root,
             shared=self.shared,
         )
         for gate in self.gates:

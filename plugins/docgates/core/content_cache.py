@@ -26,7 +26,12 @@ def content_key(*parts: str) -> str:
 
 
 class ContentCache:
-    """JSON-safe values by key, in one JSON file tagged with ``version``, at most ``limit``."""
+    """JSON-safe values by key, in one JSON file tagged with ``version``, at most ``limit``.
+
+    Each value is kept as its own JSON text, decoded when asked for: a loaded cache of a big
+    site is a few thousand strings, not a tree of dicts (a third of the memory). An entry that
+    is not such a text is a miss.
+    """
 
     def __init__(self, path: Path | None, version: int | str, limit: int = 5000) -> None:
         self.path = path
@@ -54,22 +59,25 @@ class ContentCache:
         entry = self._used.get(key)
         if entry is None:
             entry = self._old.get(key)
-        if entry is None:
+        try:
+            value = json.loads(entry) if isinstance(entry, str) else None
+        except ValueError:
+            value = None
+        if value is None:
             self.misses += 1
             return None
         self.hits += 1
         self._used[key] = entry
-        return entry
+        return value
 
-    def miss(self, key: str | None = None) -> None:
+    def miss(self, key: str) -> None:
         """Count an entry ``get`` returned that the caller could not use (and forget it)."""
         self.hits -= 1
         self.misses += 1
-        if key is not None:
-            self._used.pop(key, None)
+        self._used.pop(key, None)
 
     def put(self, key: str, value: Any) -> None:
-        self._used[key] = value
+        self._used[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         self._dirty = True
 
     def close(self) -> None:

@@ -168,7 +168,7 @@ class BoardCache:
                 raise ValueError("the owners changed")
             return Leaderboard.from_cache(entry["board"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            self.cache.miss()
+            self.cache.miss(key)
             return None
 
     def put(self, key: str, board: Leaderboard, current_owners: Mapping[str, list[str]]) -> None:

@@ -7,7 +7,6 @@ only when a reader can click it (text inside code blocks and inline code is neve
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -91,15 +90,14 @@ class ScanCache:
     def scan(self, html: str) -> HtmlScan:
         key = content_key(html)
         entry = self.cache.get(key)
-        if isinstance(entry, str):
+        if entry is not None:
             try:
-                links, ids = json.loads(entry)
+                links, ids = entry
                 return HtmlScan([RenderedLink(url, tag) for url, tag in links], set(ids))
             except (ValueError, TypeError):
                 self.cache.miss(key)
         scan = scan_html(html)
-        # One JSON string per entry: a loaded cache is a few thousand strings, not a tree.
-        self.cache.put(key, json.dumps([[[l.url, l.tag] for l in scan.links], sorted(scan.ids)], ensure_ascii=False))
+        self.cache.put(key, [[[l.url, l.tag] for l in scan.links], sorted(scan.ids)])
         return scan
 
     def close(self) -> None:

@@ -9,8 +9,6 @@ changing them in ``mkdocs.yml`` needs no rescoring.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import re
 import threading
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from typing import Any, Callable
 
 from . import cmudict_corpus
 from .prose import Prose, SourceLocator, extract_prose, word_lengths
-from .content_cache import ContentCache
+from .content_cache import ContentCache, content_key
 
 # Bump when extraction or scoring changes, so old cache entries are ignored.
 SCORING_VERSION = 1
@@ -248,11 +246,7 @@ def analyse_html(
 
 
 def cache_key(language: str, html: str, body: str, body_line: int) -> str:
-    digest = hashlib.sha256()
-    for part in (f"v{SCORING_VERSION}", _textstat_version(), language, str(body_line), html, body):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return content_key(f"v{SCORING_VERSION}", _textstat_version(), language, str(body_line), html, body)
 
 
 @functools.cache  # reading package metadata costs milliseconds; once per process is enough
@@ -283,12 +277,10 @@ class ScoreCache(ContentCache):
         if entry is None:
             return None
         try:
-            return Analysis.from_dict(json.loads(entry) if isinstance(entry, str) else entry)
+            return Analysis.from_dict(entry)
         except (AttributeError, KeyError, TypeError, ValueError):
             self.miss(key)
             return None
 
     def put(self, key: str, analysis: Analysis) -> None:  # type: ignore[override]
-        # One JSON string per entry: a loaded cache is a few thousand strings, not a tree
-        # of dicts (a third of the memory on a 2,000-page site).
-        super().put(key, json.dumps(analysis.to_dict(), ensure_ascii=False))
+        super().put(key, analysis.to_dict())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
+from .content_cache import content_key
 from .findings import Finding, SeverityPolicy
 from .frontmatter import PageSource
 from .report import PageReport, QualityReport
@@ -90,9 +91,18 @@ class PageInput:
     # Anchor ids the rendered page really has (toc slugs, attr_list ids, raw HTML ids).
     anchors: set[str] = field(default_factory=set)
 
+    # content_key(html), computed once for every cache keyed by the page's HTML.
+    _html_key: str | None = field(default=None, repr=False, compare=False)
+
     @property
     def path(self) -> str:
         return self.source.path
+
+    @property
+    def html_key(self) -> str:
+        if self._html_key is None:
+            self._html_key = content_key(self.html or "")
+        return self._html_key
 
 
 class Gate:

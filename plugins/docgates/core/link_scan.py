@@ -87,8 +87,9 @@ class ScanCache:
     def __init__(self, path: Path | None) -> None:
         self.cache = ContentCache(path, version=f"scan-{SCAN_VERSION}")
 
-    def scan(self, html: str) -> HtmlScan:
-        key = content_key(html)
+    def scan(self, html: str, key: str | None = None) -> HtmlScan:
+        """``scan_html(html)``; ``key`` is ``content_key(html)`` when the caller has it."""
+        key = key or content_key(html)
         entry = self.cache.get(key)
         if entry is not None:
             try:

@@ -142,7 +142,7 @@ class LinksGate(Gate):
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         if page.html is None:
             return
-        scan = self.scan_cache.scan(page.html)
+        scan = self.scan_cache.scan(page.html, page.html_key)
         page.anchors |= scan.ids
         self.anchors[page.path] = page.anchors
         originals = self.originals.pop(page.path, [])

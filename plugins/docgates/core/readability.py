@@ -309,7 +309,7 @@ class ReadabilityGate(Gate):
         """The page's cache key, and its analysis when the cache has a usable one."""
         assert self.scorer is not None and page.html is not None
         source = page.source
-        key = cache_key(self.scorer.language, page.html, source.body, source.body_line)
+        key = cache_key(self.scorer.language, page.html_key, source.body, source.body_line)
         cached = self.cache.get(key)
         # A short page's entry has no scores; a lower min_words since then means score it now.
         if cached is not None and (cached.scored or cached.words < self.min_words):

@@ -245,8 +245,9 @@ def analyse_html(
     return scorer.analyse(extract_prose(html), min_words, lambda: SourceLocator(body, body_line))
 
 
-def cache_key(language: str, html: str, body: str, body_line: int) -> str:
-    return content_key(f"v{SCORING_VERSION}", _textstat_version(), language, str(body_line), html, body)
+def cache_key(language: str, html_key: str, body: str, body_line: int) -> str:
+    """The key of a page's scores: its HTML (by ``content_key``), Markdown body and language."""
+    return content_key(f"v{SCORING_VERSION}", _textstat_version(), language, str(body_line), html_key, body)
 
 
 @functools.cache  # reading package metadata costs milliseconds; once per process is enough

@@ -64,7 +64,8 @@ def fuzz_texts(count: int = 300, seed: int = 20261124) -> list[str]:
 STOCK_TEXTSTAT = r"""
 import json, sys
 from docgates.core import cmudict_corpus
-cmudict_corpus.require_corpus()  # NLTK finds the corpus 'docgates setup' wrote; never downloads
+cmudict_corpus.require_corpus()  # 'docgates setup' wrote the corpus; never downloads
+cmudict_corpus.point_nltk_at_data()  # so NLTK, here loaded in full, finds that copy
 from textstat.textstat import textstatistics
 from textstat.backend.selections._list_words import list_words
 texts = json.load(sys.stdin)
@@ -425,6 +426,38 @@ def test_scores_of_a_page_are_unchanged_by_jumping_over_code(tmp_path):
 
 
 # -- warm builds stay light --------------------------------------------------------------
+
+
+NLTK_LEFT_UNLOADED = r"""
+import json, sys
+from docgates.core.readability_scoring import Scorer, analyse_html
+text = "We ship every change with a deploy script. It runs the whole test suite first. " * 8
+scorer = Scorer("en_US")
+analysis = analyse_html(scorer, "<p>" + text + "</p>", text, 1, 10).to_dict()
+loaded_while_scoring = sorted(name for name in sys.modules if name.split(".")[0] == "nltk")
+from textstat.backend.utils import _get_cmudict  # textstat's own lookup holds the stand-in
+import nltk  # anyone's import afterwards is the real module...
+print(json.dumps({
+    "analysis": analysis,
+    "loaded_while_scoring": loaded_while_scoring,
+    "real_after_import": type(nltk).__name__ == "module" and hasattr(nltk, "__version__"),
+    # ...and the stand-in textstat holds reads from that same module.
+    "stand_in_forwards": _get_cmudict.nltk.data is nltk.data,
+}))
+"""
+
+
+def test_scoring_never_loads_nltk_yet_textstats_own_lookup_still_reaches_it():
+    # NLTK costs a scoring process a fifth of a second and 30 MiB, and docgates hands textstat
+    # the dictionary another way; so it stays unloaded until someone reads from it.
+    done = subprocess.run(
+        [sys.executable, "-c", NLTK_LEFT_UNLOADED], capture_output=True, text=True, env=base_env(), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["loaded_while_scoring"] == []
+    assert result["analysis"]["words"] == 120 and result["analysis"]["flesch_reading_ease"] is not None
+    assert result["real_after_import"] and result["stand_in_forwards"]
 
 
 def test_warm_build_imports_neither_textstat_nor_nltk(site):

@@ -16,6 +16,7 @@ Where the corpus goes, first match wins:
 
 from __future__ import annotations
 
+import importlib
 import json
 import marshal
 import operator
@@ -75,18 +76,18 @@ def point_nltk_at_data() -> None:
         nltk.data.path.insert(0, text)
 
 
-def corpus_in_docgates_dirs() -> bool:
-    """Whether ``docgates setup`` put the corpus in one of its folders; a check that does not
-    import NLTK (0.2 s and 20 MiB), so builds whose scores all come from the cache skip it."""
-    return any((folder / CORPUS / "cmudict").is_file() for folder in candidate_dirs())
+def require_corpus() -> Path:
+    """The corpus folder (holding the ``cmudict`` file), or raise ``CorpusMissing``; never
+    downloads.
 
-
-def require_corpus():
-    """Make the corpus findable by NLTK or raise ``CorpusMissing``; never downloads.
-
-    Returns NLTK's path pointer to it. textstat looks the corpus up with exactly this call, so
-    when this passes, textstat's download branch cannot run.
+    NLTK is asked only when docgates' own folders lack the corpus: they come first on the path
+    it searches (``point_nltk_at_data``), so the answer is the one NLTK would give, without
+    importing it (a fifth of a second and 30 MiB). textstat's own lookup, with its download
+    branch, never runs once ``install_syllable_table`` is in place.
     """
+    for folder in candidate_dirs():
+        if (folder / CORPUS / "cmudict").is_file():
+            return folder / CORPUS
     import nltk
 
     point_nltk_at_data()
@@ -98,7 +99,41 @@ def require_corpus():
             "the CMU pronouncing dictionary (NLTK corpus 'cmudict'), which readability scores "
             f"need for English syllables, is not installed (looked in: {looked}); {SETUP_HINT}"
         ) from None
-    return found
+    folder = Path(str(getattr(found, "path", found)))
+    if not (folder / "cmudict").is_file():  # e.g. only a zip, which NLTK reads but we do not
+        raise CorpusMissing(f"{folder}: the corpus is not a folder with a 'cmudict' file; {SETUP_HINT}")
+    return folder
+
+
+class _NotYetLoaded(types.ModuleType):
+    """Stands in for a module until one of its attributes is read, then loads the real one."""
+
+    def __getattr__(self, name: str) -> Any:  # only for names the stand-in lacks: all of them
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def import_textstat() -> None:
+    """Import textstat without loading NLTK until something reads from it.
+
+    textstat imports NLTK only to reach the CMU dictionary, which docgates hands it another
+    way (``install_syllable_table``); loading all of NLTK would cost each scoring process a
+    fifth of a second and 30 MiB. While textstat is imported, ``nltk`` is a stand-in that
+    loads the real module the first time an attribute is read (so textstat's own dictionary
+    lookup still works); afterwards the stand-in leaves ``sys.modules``, so anyone else's
+    ``import nltk`` is the ordinary one.
+    """
+    if "textstat.textstat" in sys.modules:
+        return
+    stand_in = None
+    if "nltk" not in sys.modules:
+        stand_in = sys.modules["nltk"] = _NotYetLoaded("nltk")
+    try:
+        import textstat.textstat  # noqa: F401
+    finally:
+        if stand_in is not None and sys.modules.get("nltk") is stand_in:
+            del sys.modules["nltk"]
 
 
 def installed_version() -> str:
@@ -208,9 +243,12 @@ def install(target: Path | None = None, force: bool = False) -> SetupResult:
 
 def verify() -> str:
     """Check through NLTK itself that the corpus loads and counts syllables; returns where."""
-    pointer = require_corpus()
+    require_corpus()
+    import nltk
     from nltk.corpus.reader import CMUDictCorpusReader
 
+    point_nltk_at_data()
+    pointer = nltk.data.find(CORPUS)  # what textstat's own lookup would find
     where = str(getattr(pointer, "path", pointer))
     reader = CMUDictCorpusReader(pointer, ["cmudict"])
     # The reader streams the file; looking for one word does not load the whole lexicon.
@@ -333,14 +371,14 @@ def install_syllable_table() -> None:
     variant gets its own copy of the table, because the words the dictionary lacks are
     counted with that variant's Pyphen patterns.
     """
+    import_textstat()
     from textstat.backend.counts import _count_syllables
     from textstat.backend.utils._get_lang_root import get_lang_root
     from textstat.backend.utils._get_pyphen import get_pyphen
 
     if getattr(_count_syllables.get_cmudict, "docgates", False):
         return
-    found = require_corpus()
-    table = load_syllable_table(Path(found.path) / "cmudict")
+    table = load_syllable_table(require_corpus() / "cmudict")
     tables: dict[str, SyllableTable] = {}
 
     def get_cmudict(lang: str) -> SyllableTable | None:
@@ -403,6 +441,7 @@ def install_syllable_counter() -> None:
     dictionary is not a ``SyllableTable``, keeps textstat's counter. For English, call
     ``install_syllable_table`` first.
     """
+    import_textstat()
     from textstat.backend import counts
     from textstat.backend.counts import _count_syllables
     from textstat.backend.metrics import _syllables_per_word

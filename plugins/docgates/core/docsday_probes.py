@@ -249,11 +249,8 @@ def _readability_probe(language: str = "en", cache_file: Path | None = None) -> 
 
 
 def _corpus_installed(cmudict_corpus: Any) -> bool:
-    """What ``Scorer.require_data`` checks, without importing textstat and NLTK (a third of
-    a second) before a page needs scoring: a warm cache may answer every page."""
-    # NLTK searches docgates' folders first and takes any existing path there.
-    if any((folder / cmudict_corpus.CORPUS).exists() for folder in cmudict_corpus.candidate_dirs()):
-        return True
+    """What ``Scorer.require_data`` checks, without importing textstat before a page needs
+    scoring: a warm cache may answer every page."""
     try:
         cmudict_corpus.require_corpus()
     except Exception:

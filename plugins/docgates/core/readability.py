@@ -176,7 +176,7 @@ class ReadabilityGate(Gate):
         self.scorer = Scorer(self.language)
         try:
             # Up front, so a missing dictionary is one clear message, not a failure per page.
-            self.scorer.require_data(quick=True)
+            self.scorer.require_data()
         except CorpusMissing as exc:
             raise GateError(str(exc)) from None
         self.cache = ScoreCache(site.cache_dir / "readability.json" if self.use_cache else None)

@@ -96,9 +96,9 @@ class Scorer:
 
     @property
     def _textstat(self) -> Any:
-        # Imported on first use: textstat imports NLTK, and a build whose scores all come from
-        # the cache never needs either.
+        # Imported on first use: a build whose scores all come from the cache never needs it.
         if self._instance is None:
+            cmudict_corpus.import_textstat()
             from textstat.textstat import textstatistics
 
             instance = textstatistics()
@@ -106,15 +106,9 @@ class Scorer:
             self._instance = instance
         return self._instance
 
-    def require_data(self, quick: bool = False) -> None:
-        """Raise ``cmudict_corpus.CorpusMissing`` unless this language's data is in place.
-
-        ``quick`` accepts the corpus ``docgates setup`` wrote without importing NLTK; the full
-        check (which also points NLTK at it) still runs before the first syllable is counted.
-        """
+    def require_data(self) -> None:
+        """Raise ``cmudict_corpus.CorpusMissing`` unless this language's data is in place."""
         if self.language.startswith("en"):
-            if quick and cmudict_corpus.corpus_in_docgates_dirs():
-                return
             cmudict_corpus.require_corpus()
 
     def warm_up(self) -> None:
@@ -215,6 +209,7 @@ def install_sentence_counter() -> bool:
     agree with textstat's on ``SENTENCE_PROBES`` (a textstat that counts differently keeps its
     own counters, and the answer is False).
     """
+    cmudict_corpus.import_textstat()
     from textstat.backend import counts
     from textstat.backend.metrics import _words_per_sentence
 

@@ -208,28 +208,32 @@ def test_parsed_table_is_kept_beside_the_corpus_and_reread_only_when_needed(tmp_
     corpus = folder / "cmudict"
     expected = {"abbreviation": 5, "cat": 1, "read": 1}
     first = cmudict_corpus.load_syllable_table(corpus)
-    assert {w: len(p[0]) for w, p in first.items()} == expected
+    assert {w: len(first[w][0]) for w in expected} == expected and len(first.store) == 3
+    assert "reads" not in first.store and "zzz" not in first.store
+    with pytest.raises(KeyError):  # not in the dictionary, and no Pyphen to count it
+        first["reads"]
+    first = first.store
     compact = cmudict_corpus._compact_path(corpus)
     assert compact.is_file() and sys.implementation.cache_tag in compact.name
 
     parsed = []
-    real_parse = cmudict_corpus._parse_syllable_table
-    monkeypatch.setattr(cmudict_corpus, "_parse_syllable_table", lambda f: parsed.append(f) or real_parse(f))
+    real_parse = cmudict_corpus._parse_syllable_store
+    monkeypatch.setattr(cmudict_corpus, "_parse_syllable_store", lambda f: parsed.append(f) or real_parse(f))
     again = cmudict_corpus.load_syllable_table(corpus)
-    assert isinstance(again, SyllableTable) and again == first and parsed == []
+    assert isinstance(again, SyllableTable) and again.store == first and parsed == []
 
     # Damaged (truncated, garbage, a valid marshal of something else): parsed and rewritten.
     good = compact.read_bytes()
     for damaged in (good[: len(good) // 2], b"\x00garbage", __import__("marshal").dumps([1, 2])):
         compact.write_bytes(damaged)
-        assert cmudict_corpus.load_syllable_table(corpus) == first
+        assert cmudict_corpus.load_syllable_table(corpus).store == first
         assert compact.read_bytes() == good
     assert len(parsed) == 3
 
     # A rewritten corpus (docgates setup --force, another cmudict) is read again.
     corpus.write_text(CORPUS + "DOG 1 D AO1 G\n", encoding="latin-1")
-    assert "dog" in cmudict_corpus.load_syllable_table(corpus) and len(parsed) == 4
-    assert "dog" in cmudict_corpus.load_syllable_table(corpus) and len(parsed) == 4
+    assert "dog" in cmudict_corpus.load_syllable_table(corpus).store and len(parsed) == 4
+    assert "dog" in cmudict_corpus.load_syllable_table(corpus).store and len(parsed) == 4
 
 
 def test_compact_table_only_beside_docgates_corpus_and_unwritable_ones_still_work(tmp_path):
@@ -254,8 +258,8 @@ def test_setup_writes_the_compact_table(tmp_path, monkeypatch):
     compact = cmudict_corpus._compact_path(corpus)
     assert compact.is_file()
     table = cmudict_corpus.load_syllable_table(corpus)
-    assert len(table) > 120_000 and table["abbreviation"] == SyllableTable.PHONES[5]
-    assert table == cmudict_corpus.load_syllable_table(corpus, compact=False)
+    assert len(table.store) > 120_000 and table["abbreviation"] == SyllableTable.PHONES[5]
+    assert table.store == cmudict_corpus.load_syllable_table(corpus, compact=False).store
 
 
 # -- prose extraction shortcuts ----------------------------------------------------------

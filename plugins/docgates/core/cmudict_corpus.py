@@ -264,13 +264,53 @@ def verify() -> str:
 _first = operator.itemgetter(0)
 
 
+class SyllableStore:
+    """The syllables of every word in the dictionary, in about 1.5 MiB instead of 13.
+
+    The words sit in a few thousand strings, one per three-letter prefix, each word followed
+    by a tab and its count as one character (``"\\nabacus\\t3"``); finding a word is a
+    dict lookup and a C-level ``str.find`` in a string of a few hundred characters. A dict
+    holding all 126,000 words as keys would cost every scoring process 13 MiB for the few
+    thousand words a site uses; ``SyllableTable`` remembers those.
+    """
+
+    __slots__ = ("buckets",)
+
+    def __init__(self, buckets: dict[str, str]) -> None:
+        self.buckets = buckets
+
+    @classmethod
+    def from_counts(cls, counts: Iterable[tuple[str, int]]) -> "SyllableStore":
+        parts: dict[str, list[str]] = {}
+        for word, count in counts:
+            parts.setdefault(word[:3], []).append(f"\n{word}\t{chr(48 + min(count, 31))}")
+        return cls({prefix: "".join(words) for prefix, words in parts.items()})
+
+    def get(self, word: str) -> int | None:
+        bucket = self.buckets.get(word[:3])
+        if bucket is None:
+            return None
+        found = bucket.find(f"\n{word}\t")
+        return None if found < 0 else ord(bucket[found + len(word) + 2]) - 48
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __len__(self) -> int:
+        return sum(bucket.count("\n") for bucket in self.buckets.values())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SyllableStore) and self.buckets == other.buckets
+
+
 class SyllableTable(dict):
     """word -> ``(phones,)``, answering ``table[word][0]`` like NLTK's ``cmudict.dict()``.
 
     textstat only counts the stress-marked phones of a word's first pronunciation. NLTK's
     dictionary keeps every phone of every pronunciation as separate strings (about 90 MiB for
-    135,000 words); here every word points at one of a few shared tuples of dummy phones, one
-    per syllable count (about 15 MiB), and lookups stay plain C-level dict lookups.
+    135,000 words); here a word is looked up in the ``store`` the first time it is asked for
+    and then points at one of a few shared tuples of dummy phones, one per syllable count, so
+    later lookups are plain C-level dict lookups.
 
     A word the dictionary lacks is what textstat counts with Pyphen instead (hyphenation
     points plus one, about one word in fourteen of technical prose, and slow). With ``pyphen``
@@ -283,12 +323,31 @@ class SyllableTable(dict):
 
     pyphen: Any = None  # textstat's Pyphen instance for the table's language (``get_pyphen``)
 
+    def __init__(self, entries: Any = (), store: SyllableStore | None = None) -> None:
+        super().__init__(entries)
+        self.store = store
+
     def __missing__(self, word: str) -> tuple[tuple[str, ...]]:
-        if self.pyphen is None or type(word) is not str:
+        if type(word) is not str:
             raise KeyError(word)
-        phones = self.phones(len(self.pyphen.positions(word)) + 1)
-        self[word] = phones
+        syllables = self.store.get(word) if self.store is not None else None
+        if syllables is None:
+            if self.pyphen is None:
+                raise KeyError(word)
+            syllables = len(self.pyphen.positions(word)) + 1
+        phones = self[word] = self.phones(syllables)
         return phones
+
+    def dictionary_entries(self, words: Iterable[str]) -> dict[str, tuple[tuple[str, ...]]]:
+        """The entries of ``words`` found in the dictionary, Pyphen's counts aside (for a table
+        that has not counted with Pyphen yet: its own entries are dictionary words)."""
+        entries = {}
+        for word in words:
+            if dict.__contains__(self, word):
+                entries[word] = dict.__getitem__(self, word)
+            elif self.store is not None and (syllables := self.store.get(word)) is not None:
+                entries[word] = self.phones(syllables)
+        return entries
 
     @classmethod
     def phones(cls, syllables: int) -> tuple[tuple[str, ...]]:
@@ -303,7 +362,7 @@ class SyllableTable(dict):
 # marshal's format is Python's own; stamped with the corpus file's size and mtime (a rewritten
 # corpus is read again) and a CRC of the entries (a damaged file is read again).
 COMPACT_NAME = "docgates-syllables.{tag}.marshal"
-COMPACT_FORMAT = 1
+COMPACT_FORMAT = 2  # 2: a SyllableStore's buckets
 
 
 def _compact_path(corpus_file: Path) -> Path:
@@ -316,10 +375,11 @@ def _compact_key(corpus_file: Path) -> tuple[int, int, int]:
 
 
 def load_syllable_table(corpus_file: str | Path, compact: bool = True) -> SyllableTable:
-    """The NLTK-format corpus file (``WORD 1 PH ONES``) as a ``SyllableTable``.
+    """The NLTK-format corpus file (``WORD 1 PH ONES``) as an empty ``SyllableTable`` over its
+    ``SyllableStore``.
 
-    With ``compact``, and a corpus that ``docgates setup`` wrote, the table comes from the
-    marshal file beside it (30 ms instead of 250 ms to parse 135,000 lines), which parsing
+    With ``compact``, and a corpus that ``docgates setup`` wrote, the store comes from the
+    marshal file beside it (1 ms instead of 250 ms to parse 135,000 lines), which parsing
     writes when it is missing, stale or damaged; a read-only folder only costs the parse.
     """
     corpus_file = Path(corpus_file)
@@ -334,33 +394,31 @@ def load_syllable_table(corpus_file: str | Path, compact: bool = True) -> Syllab
         try:
             stored_key, crc, payload = marshal.loads(compact_file.read_bytes())
             if stored_key == key and crc == zlib.crc32(payload):
-                entries = marshal.loads(payload)
-                if isinstance(entries, dict):
-                    return SyllableTable(entries)
+                buckets = marshal.loads(payload)
+                if isinstance(buckets, dict):
+                    return SyllableTable(store=SyllableStore(buckets))
         except (OSError, ValueError, EOFError, TypeError):
             pass  # missing or damaged: parse the corpus and write it anew
-    table = _parse_syllable_table(corpus_file)
+    store = _parse_syllable_store(corpus_file)
     if use_compact:
-        payload = marshal.dumps(dict(table))
+        payload = marshal.dumps(store.buckets)
         try:
             _write_atomic(compact_file, marshal.dumps((key, zlib.crc32(payload), payload)))
         except OSError:
             pass
-    return table
+    return SyllableTable(store=store)
 
 
-def _parse_syllable_table(corpus_file: Path) -> SyllableTable:
-    table = SyllableTable()
-    phones_for = SyllableTable.PHONES
+def _parse_syllable_store(corpus_file: Path) -> SyllableStore:
+    counts: dict[str, int] = {}
     with open(corpus_file, encoding="latin-1") as handle:  # NLTK reads this corpus as latin-1
         for line in handle:
             word, _, rest = line.partition(" ")
             variant, _, phones = rest.partition(" ")
             if variant != "1":
                 continue
-            count = sum(1 for phone in phones.split() if phone[-1:].isdigit())
-            table[word.lower()] = phones_for[min(count, 31)]
-    return table
+            counts[word.lower()] = sum(1 for phone in phones.split() if phone[-1:].isdigit())
+    return SyllableStore.from_counts(counts.items())
 
 
 def install_syllable_table() -> None:
@@ -386,7 +444,7 @@ def install_syllable_table() -> None:
             return None
         language_table = tables.get(lang)
         if language_table is None:
-            language_table = SyllableTable(table) if tables else table
+            language_table = SyllableTable(store=table.store) if tables else table
             pyphen = get_pyphen(lang)
             if _counts_like_textstat(language_table, pyphen, lang):
                 language_table.pyphen = pyphen
@@ -418,7 +476,7 @@ def _counts_like_textstat(table: SyllableTable | None, pyphen: Any, lang: str) -
 
     counter = getattr(_count_syllables.count_syllables, "__wrapped__", None)
     words = list_words(PROBE_TEXT, lowercase=True)
-    plain = None if table is None else {w: dict.__getitem__(table, w) for w in words if w in table}
+    plain = None if table is None else table.dictionary_entries(words)
     try:
         reference = types.FunctionType(
             counter.__code__, {**counter.__globals__, "get_cmudict": lambda _lang: plain}

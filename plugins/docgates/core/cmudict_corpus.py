@@ -426,7 +426,7 @@ def install_syllable_table() -> None:
 
     textstat 0.7.x looks the dictionary up through ``get_cmudict(lang)`` in its syllable
     counter; replacing that one function keeps every formula of textstat's own. Each English
-    variant gets its own copy of the table, because the words the dictionary lacks are
+    variant gets its own table over the one store, because the words the dictionary lacks are
     counted with that variant's Pyphen patterns.
     """
     import_textstat()

@@ -128,3 +128,54 @@ def test_the_gate_core_never_imports_mkdocs():
                 names = [node.module]
             offenders += [f"{module.name}: {name}" for name in names if name.split(".")[0] == "mkdocs"]
     assert not offenders
+
+
+PROBE_HOOK = """\
+import json
+from docgates.mkdocs_plugins.session import BuildSession
+
+def on_post_build(config):
+    session = BuildSession._current
+    gates = {gate.name: gate for gate in session.gates}
+    state = {
+        "inputs": len(session.inputs),
+        "sources": len(session.site.sources),
+        "shared": sorted(session.site.shared),
+        "freshness": len(gates["freshness"].results) + len(gates["freshness"].views),
+        "ownership": len(gates["ownership"].resolutions),
+        "links": len(gates["links"].pages) + len(gates["links"].anchors),
+        "checklist": len(gates["checklist"]._pages),
+        "reports": len(session.site.report.pages),
+    }
+    with open("probe.json", "w") as out:
+        json.dump(state, out)
+"""
+
+
+def test_a_rendering_build_lets_go_of_per_page_state_before_the_theme_renders(git_site):
+    """The build's peak memory comes after every page is rendered; by then the gates have
+    handed over what the pages show, and only the report is kept."""
+    site, repo = git_site
+    site.plugins(*(f"docgates/{name}" for name in (
+        "freshness", "ownership", "readability", "checklist", "links", "leaderboard", "quality")))
+    site.config["hooks"] = ["probe.py"]
+    site.write("probe.py", PROBE_HOOK, dedent=False)
+    site.page("index.md", GOOD + "\nSee [the guide](guide.md#setup).\n")
+    site.page("guide.md", GOOD.replace("Good page", "Guide") + "\n## Setup\n\nSteps.\n")
+    site.save_config()
+    repo.commit("Add the docs", date="2026-11-20T10:00:00+00:00", author="Ann Author <ann@example.com>")
+    result = site.build(keep_config=True)
+    assert result.returncode == 0, result.output
+    state = json.loads((site.root / "probe.json").read_text())
+    assert state == {
+        "inputs": 0, "sources": 0, "shared": ["gates"], "freshness": 0, "ownership": 0,
+        "links": 0, "checklist": 0, "reports": 2,
+    }
+    # What readers see was made before the state went: headers, dashboard, leaderboard.
+    index = (site.root / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'class="docgates-owner' in index and "2026-11-01" in index
+    dashboard = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "guide/" in dashboard
+    leaderboard = (site.root / "site" / "leaderboard" / "index.html").read_text(encoding="utf-8")
+    assert "Ann Author" in leaderboard
+    assert result.page("index.md")["owner"] == ["@docs"]

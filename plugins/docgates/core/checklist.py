@@ -302,6 +302,9 @@ class ChecklistGate(Gate):
             return
         self._pages[source.path] = (source, outline(source.body, source.body_line), page_type, is_template)
 
+    def release(self, site: SiteContext) -> None:
+        self._pages = {}
+
     def finish(self, site: SiteContext) -> None:
         summary = _SiteSummary()
         find_page = self._page_finder(site)

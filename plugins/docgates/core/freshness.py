@@ -306,6 +306,10 @@ class FreshnessGate(Gate):
     def page_view(self, path: str, site: SiteContext) -> FreshnessView | None:
         return self.views.get(path)
 
+    def release(self, site: SiteContext) -> None:
+        # Each page's result stays in its report (report.data["freshness"]).
+        self.results, self.views, self.history = {}, {}, None
+
     # -- helpers ------------------------------------------------------------------------
     def _interval_for(self, page: PageInput) -> tuple[Interval, str]:
         if page.source.review_every is not None:

@@ -2,7 +2,9 @@
 
 A gate is engine-agnostic: adapters (the MkDocs plugins, the headless ``docgates check``)
 build ``SiteContext`` and ``PageInput`` values and call the gate's hooks in this order:
-``begin`` once, ``check_source`` and ``check_rendered`` per page, ``finish`` once.
+``begin`` once, ``check_source`` and ``check_rendered`` per page, ``finish`` once; a build
+that renders the pages then asks for each ``page_view`` and generated page, and calls
+``release``.
 """
 
 from __future__ import annotations
@@ -135,6 +137,13 @@ class Gate:
         """Values for this gate's partial on one page (``page.meta.docgates.view[name]``),
         asked for after ``finish``, before the page is rendered; None adds nothing."""
         return None
+
+    def release(self, site: SiteContext) -> None:
+        """Called once per build, when ``finish``, every ``page_view`` and every generated
+        page are done and only the report remains to be written: let go of per-page state.
+        A big site's pages are then not held twice while the theme renders them (the build's
+        peak memory comes after). Not called by ``docgates check``, whose commands read the
+        gates afterwards."""
 
     def generated_pages(self) -> dict[str, str]:
         """Virtual pages this gate adds to the site: ``{src_uri: title}``."""

@@ -95,6 +95,9 @@ class LeaderboardGate(Gate):
         here = site.page_urls.get(src_uri, "")
         return render_html(self.board, lambda path: _page_href(site, here, path))
 
+    def release(self, site: SiteContext) -> None:
+        self.board = None
+
     def settings(self, site: SiteContext) -> ScoringSettings:
         owners = {path: list(page.owner) for path, page in site.report.pages.items() if page.owner}
         generated = set(self.generated_pages())

@@ -189,6 +189,10 @@ class LinksGate(Gate):
             "external_check": external,
         }
 
+    def release(self, site: SiteContext) -> None:
+        self.originals, self.pages, self.anchors, self.url_index = {}, {}, {}, {}
+        self.sorted_files, self.external_links, self._anchor_hints = [], [], {}
+
     # -- resolving ----------------------------------------------------------------------
     def resolve(self, link: PageLink, page: PageInput, site: SiteContext) -> Resolved:
         url = link.rendered.strip()

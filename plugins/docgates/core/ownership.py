@@ -200,6 +200,10 @@ class OwnershipGate(Gate):
             })
         return view
 
+
+    def release(self, site: SiteContext) -> None:
+        self.resolutions = {}
+        self.codeowners = None
     def watched_files(self) -> list[Path]:
         """Files whose edits change ownership (for ``mkdocs serve`` to watch)."""
         files = [Path(self.options["registry"])] if self.registry is not None else []

@@ -46,7 +46,8 @@ class PageView:
     """What templates see as ``page.meta.docgates``."""
 
     report: PageReport
-    partials: list[str]
+    # The gates' header partials (one tuple shared by every page).
+    partials: tuple[str, ...]
     # Per-gate values for the partials, e.g. ``view.freshness.banner``.
     view: dict[str, Any] = field(default_factory=dict)
 
@@ -78,6 +79,11 @@ class BuildSession:
         self.failed = False
         # Front matter titles as written (page.meta holds the escaped form).
         self.meta_titles: dict[str, str] = {}
+        # Each checked page's ``page.meta.docgates``, filled in before the theme renders.
+        self.views: dict[str, PageView] = {}
+        # Bodies of the generated pages, made before the theme renders the first page.
+        self.generated_html: dict[str, str] = {}
+        self.partials: tuple[str, ...] = ()
         # The committed baseline (docgates/quality option ``baseline``; None turns it off).
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.baseline_file: Path | None = config_dir / DEFAULT_BASELINE_FILE
@@ -144,6 +150,7 @@ class BuildSession:
         # Which gates run, so the dashboard can tell "not measured" from "all clean".
         self.site.shared["gates"] = tuple(g.name for g in self.gates)
         self.site.page_urls = {f.src_uri: f.url for f in files.documentation_pages()}
+        self.partials = tuple(g.partial for g in self.gates if g.partial)
         for gate in self.gates:
             self._call(gate, "begin", None, self.site)
         return files
@@ -196,7 +203,8 @@ class BuildSession:
         report.title = str(page.title or "")
         for finding in source.findings:
             report.add(finding)
-        page.meta["docgates"] = PageView(report, [g.partial for g in self.gates if g.partial])
+        view = self.views[path] = PageView(report, self.partials)
+        page.meta["docgates"] = view
         title = page.meta.get("title")
         if isinstance(title, str):
             # Themes print page titles as HTML (Material's nav does), but a front matter title
@@ -241,29 +249,40 @@ class BuildSession:
                 pass
 
     def on_page_context(self, page: Page) -> None:
-        self._fill_view(page)
-        gate = self.generated.get(page.file.src_uri)
-        if gate is None or self.site is None or page.file.src_uri in self._done:
-            return
-        self._done.add(page.file.src_uri)
-        self.finish()
-        page.content = self._call(gate, "render_generated", page.file.src_uri, page.file.src_uri, self.site)
-        # The table of contents came from the placeholder Markdown; its anchors are not in the
-        # generated HTML, so the theme must not link to them.
-        page.toc = TableOfContents([])
+        self._before_rendering()
+        html = self.generated_html.pop(page.file.src_uri, None)
+        if html is not None:
+            page.content = html
+            # The table of contents came from the placeholder Markdown; its anchors are not in
+            # the generated HTML, so the theme must not link to them.
+            page.toc = TableOfContents([])
 
-    def _fill_view(self, page: Page) -> None:
-        """Each gate's display values for the page header (once, whichever plugin asks)."""
-        view = page.meta.get("docgates")
-        key = f"view:{page.file.src_uri}"
-        if self.site is None or not isinstance(view, PageView) or key in self._done:
+    def _before_rendering(self) -> None:
+        """Once, before the theme renders the first page: each page's header values (every
+        gate's ``page_view``) and the generated pages' bodies; then the gates and the session
+        let go of per-page state, as the report is all that is left to write. The build's
+        peak memory comes after this, when the theme has rendered every page."""
+        site = self.site
+        if site is None or "render" in self._done:
             return
-        self._done.add(key)
+        self._done.add("render")
         self.finish()
+        for path, view in self.views.items():
+            for gate in self.gates:
+                value = self._call(gate, "page_view", path, path, site)
+                if value is not None:
+                    view.view[gate.name] = value
+        for src_uri, gate in self.generated.items():
+            self.generated_html[src_uri] = self._call(gate, "render_generated", src_uri, src_uri, site)
         for gate in self.gates:
-            value = self._call(gate, "page_view", page.file.src_uri, page.file.src_uri, self.site)
-            if value is not None:
-                view.view[gate.name] = value
+            self._call(gate, "release", None, site)
+        self.inputs.clear()
+        self.views.clear()
+        self.meta_titles.clear()
+        site.sources.clear()
+        # Shared values (the git history, CODEOWNERS, link indexes) served the gates only.
+        for key in [k for k in site.shared if k != "gates"]:
+            del site.shared[key]
 
     # -- end of build -------------------------------------------------------------------
     def on_post_build(self) -> None:

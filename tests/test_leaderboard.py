@@ -327,7 +327,7 @@ def test_readability_scores_of_old_versions_are_kept_between_runs(repo, tmp_path
     repo.commit("review only", "2026-11-12T11:00:00+00:00", author="Rita <r@x.org>",
                 files={"docs/r.md": page("# R\n\n" + LONG_EASY, reviewed="2026-11-12")})
     history = load_history(repo.root)
-    settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / "cache" / "leaderboard.json")
+    settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / "cache" / "leaderboard.sqlite")
     runs = []
     for _ in range(2):
         with BlobReader(repo.root) as reader:

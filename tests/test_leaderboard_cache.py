@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from conftest import GitRepo, base_env
 
 OLD = "2026-01-05T10:00:00+00:00"
 DAY = "2026-11-12"
-BOARDS = Path(".cache/plugin/docgates/leaderboard-boards.json")
+BOARDS = Path(".cache/plugin/docgates/leaderboard-boards.sqlite")
 
 
 @pytest.fixture(autouse=True)
@@ -117,9 +118,9 @@ def test_a_broken_or_unwritable_cache_costs_speed_never_the_build(git_site, tmp_
     if damage == "garbage":
         boards.write_bytes(b"\x00{not json")
     elif damage == "wrong-shape":
-        data = json.loads(boards.read_text(encoding="utf-8"))
-        data["entries"] = {key: {"owners": {}, "board": 7} for key in data["entries"]}
-        boards.write_text(json.dumps(data), encoding="utf-8")
+        with sqlite3.connect(boards) as db:
+            db.execute("UPDATE entries SET value = ?", (json.dumps({"owners": {}, "board": 7}),))
+        db.close()
     else:  # can be neither read nor replaced by a new file
         boards.unlink()
         boards.mkdir()
@@ -213,7 +214,7 @@ def test_folder_listings_match_git(repo):
 
 
 def test_link_targets_of_page_bodies_are_kept_between_runs(repo, tmp_path):
-    settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / "cache" / "leaderboard.json")
+    settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / "cache" / "leaderboard.sqlite")
     runs = []
     for _ in range(2):
         history = load_history(repo.root)
@@ -226,4 +227,4 @@ def test_link_targets_of_page_bodies_are_kept_between_runs(repo, tmp_path):
     assert second == first
     assert ("Olga", "links_fixed") in [(c.author, c.kind) for c in first.contributions]
     assert (first.before.broken_links, first.after.broken_links) == (1, 1)
-    assert (tmp_path / "cache" / "leaderboard-links.json").is_file()
+    assert (tmp_path / "cache" / "leaderboard-links.sqlite").is_file()

@@ -3,7 +3,7 @@ only changed pages again."""
 
 from __future__ import annotations
 
-import json
+import sqlite3
 
 from docgates.core.link_scan import ScanCache, scan_html
 
@@ -15,7 +15,7 @@ PAGES = {
 
 def test_scan_cache_round_trips_every_link_and_id(tmp_path):
     html = '<p id="a"><a href="x.md#y">x</a> <img src="i.png" srcset="i.png 1x, j.png 2x"><a name="n"></a></p>'
-    path = tmp_path / "scan.json"
+    path = tmp_path / "scan.sqlite"
     first = ScanCache(path)
     fresh = first.scan(html)
     first.close()
@@ -28,14 +28,13 @@ def test_scan_cache_round_trips_every_link_and_id(tmp_path):
 
 
 def test_corrupt_entry_or_file_is_a_miss(tmp_path):
-    path = tmp_path / "scan.json"
+    path = tmp_path / "scan.sqlite"
     cache = ScanCache(path)
     cache.scan("<a href='a.md'>a</a>")
     cache.close()
-    data = json.loads(path.read_text())
-    for key in data["entries"]:
-        data["entries"][key] = "not json ["
-    path.write_text(json.dumps(data))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET value = 'not json ['")
+    db.close()
     broken = ScanCache(path)
     assert [l.url for l in broken.scan("<a href='a.md'>a</a>").links] == ["a.md"]
     assert broken.cache.misses == 1 and broken.cache.hits == 0
@@ -48,8 +47,8 @@ def test_warm_build_reports_the_same_and_rescans_only_changed_pages(site):
     for path, text in PAGES.items():
         site.page(path, text)
     cold = site.build()
-    cache_file = site.root / ".cache" / "plugin" / "docgates" / "link-scan.json"
-    assert len(json.loads(cache_file.read_text())["entries"]) == 2
+    cache_file = site.root / ".cache" / "plugin" / "docgates" / "link-scan.sqlite"
+    assert ScanCache(cache_file).cache.stored() == 2
     warm = site.build()
     assert warm.rules() == cold.rules()
     assert warm.report["site"]["links"] == cold.report["site"]["links"]
@@ -58,8 +57,7 @@ def test_warm_build_reports_the_same_and_rescans_only_changed_pages(site):
     }
     site.page("index.md", PAGES["index.md"] + "\nAnd [setup again](setup.md#raw-id).\n")
     edited = site.build()
-    entries = json.loads(cache_file.read_text())["entries"]
-    assert len(entries) == 3  # the old index entry is kept (under the limit), the new one added
+    assert ScanCache(cache_file).cache.stored() == 3  # the old index entry is kept (under the limit), the new one added
     assert edited.rules() == cold.rules()
 
 
@@ -69,4 +67,4 @@ def test_cache_off_writes_nothing(site):
         site.page(path, text)
     result = site.build()
     assert "links/broken" in result.rules()
-    assert not (site.root / ".cache" / "plugin" / "docgates" / "link-scan.json").exists()
+    assert not (site.root / ".cache" / "plugin" / "docgates" / "link-scan.sqlite").exists()

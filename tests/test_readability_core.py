@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 
 import pytest
 
 from docgates.core import cmudict_corpus
+from docgates.core.content_cache import ContentCache
 from docgates.core.prose import SourceLocator, extract_prose, split_sentences
 from docgates.core.readability import ReadabilityGate, ThresholdPolicy, ease_label
 from docgates.core.readability_scoring import (
@@ -165,20 +167,51 @@ def test_bad_options_are_named(options, message):
 
 
 def test_score_cache_is_bounded_and_keeps_recent_entries(tmp_path):
-    path = tmp_path / "cache.json"
+    path = tmp_path / "cache.sqlite"
     first = ScoreCache(path, limit=3)
     for key in "abcd":
         first.put(key, Analysis(words=len(key)))
     first.save()
-    assert len(json.loads(path.read_text())["entries"]) == 4  # one run's own entries are all kept
+    assert ScoreCache(path).stored() == 4  # one run's own entries are all kept
     second = ScoreCache(path, limit=3)
     assert second.get("d") == Analysis(words=1) and second.get("z") is None
     second.put("e", Analysis(words=2))
     second.save()
-    kept = list(json.loads(path.read_text())["entries"])
-    assert kept == ["d", "e", "a"]  # used this run first, then the most recent of the rest
+    with sqlite3.connect(path) as db:
+        kept = sorted(key for (key,) in db.execute("SELECT key FROM entries"))
+    assert len(kept) == 3 and {"d", "e"} <= set(kept)  # used this run, then one of the rest
+    reader = ScoreCache(path)
+    assert reader.get("e") == Analysis(words=2)
+    reader.close()  # nothing new: the file is not written
+    assert ScoreCache(path).stored() == 3
     path.write_text("{not json")
-    assert ScoreCache(path).get("d") is None
+    broken = ScoreCache(path)
+    assert broken.get("d") is None
+    broken.put("f", Analysis(words=3))
+    broken.save()  # a damaged file is replaced
+    assert ScoreCache(path).get("f") == Analysis(words=3)
+
+
+def test_score_cache_of_another_version_is_empty_and_replaced(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    old = ContentCache(path, version="old")
+    old.put("k", {"v": 1})
+    old.save()
+    new = ContentCache(path, version="new")
+    assert new.get("k") is None and new.misses == 1
+    new.put("j", {"v": 2})
+    new.save()
+    assert ContentCache(path, version="new").stored() == 1
+    assert ContentCache(path, version="old").get("k") is None
+
+
+def test_a_cache_that_cannot_be_written_costs_speed_never_the_build(tmp_path):
+    folder = tmp_path / "cache"
+    folder.write_text("a file where the folder should be")
+    cache = ContentCache(folder / "scores.sqlite", version=1)
+    cache.put("k", {"v": 1})
+    cache.close()
+    assert cache.get("k") is None
 
 
 def test_nltk_format_conversion_keeps_variants_and_drops_comments():

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .report import write_atomic
+# Memory SQLite may keep for the pages of one cache file (KiB): entries are read once per run.
+PAGE_CACHE_KIB = 256
 
 
 def content_key(*parts: str) -> str:
@@ -26,39 +28,32 @@ def content_key(*parts: str) -> str:
 
 
 class ContentCache:
-    """JSON-safe values by key, in one JSON file tagged with ``version``, at most ``limit``.
+    """JSON-safe values by key, in one SQLite file tagged with ``version``, at most ``limit``.
 
-    Each value is kept as its own JSON text, decoded when asked for: a loaded cache of a big
-    site is a few thousand strings, not a tree of dicts (a third of the memory). An entry that
-    is not such a text is a miss.
+    Each entry is read from the file when asked for, so a big site's cache is never in memory
+    as a whole: a JSON file read up front kept ~3 MiB per 2,000 pages alive for the whole
+    build. What a run adds is written in one transaction by ``save``. An entry that is not
+    JSON text is a miss.
     """
 
     def __init__(self, path: Path | None, version: int | str, limit: int = 5000) -> None:
         self.path = path
-        self.version = version
+        self.version = str(version)
         self.limit = limit
-        self._old: dict[str, Any] = {}
-        self._used: dict[str, Any] = {}
-        self._dirty = False
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+        # Entries put in this run (JSON text), written by save().
+        self._new: dict[str, str] = {}
+        # Keys read or put in this run: the entries kept first when the file is trimmed.
+        self._used: set[str] = set()
         self.hits = 0
         self.misses = 0
-        if path is not None:
-            self._old = self._load(path)
 
-    def _load(self, path: Path) -> dict[str, Any]:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != self.version:
-            return {}
-        entries = data.get("entries")
-        return entries if isinstance(entries, dict) else {}
-
+    # -- reading ------------------------------------------------------------------------
     def get(self, key: str) -> Any | None:
-        entry = self._used.get(key)
+        entry = self._new.get(key)
         if entry is None:
-            entry = self._old.get(key)
+            entry = self._read(key)
         try:
             value = json.loads(entry) if isinstance(entry, str) else None
         except ValueError:
@@ -67,35 +62,121 @@ class ContentCache:
             self.misses += 1
             return None
         self.hits += 1
-        self._used[key] = entry
+        self._used.add(key)
         return value
 
     def miss(self, key: str) -> None:
         """Count an entry ``get`` returned that the caller could not use (and forget it)."""
         self.hits -= 1
         self.misses += 1
-        self._used.pop(key, None)
+        self._used.discard(key)
+        self._new.pop(key, None)
 
+    def _read(self, key: str) -> Any:
+        db = self._reader()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._close_db()
+            self._db, self._opened = None, True  # damaged: an empty cache for this run
+            return None
+        return row[0] if row else None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """The file, opened read-only on first use; None when missing, damaged or stale."""
+        if self._opened:
+            return self._db
+        self._opened = True
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            # Read-only: a run that only reads never creates, locks or rewrites the file.
+            db = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5, check_same_thread=False
+            )
+            db.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        except sqlite3.Error:
+            return None
+        if not row or row[0] != self.version:
+            db.close()
+            return None
+        self._db = db
+        return db
+
+    # -- writing ------------------------------------------------------------------------
     def put(self, key: str, value: Any) -> None:
-        self._used[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        self._dirty = True
+        self._new[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        self._used.add(key)
 
     def close(self) -> None:
-        """Save, then let go of the entries: a big site's cache need not outlive the pages."""
+        """Save, then let go of the file and of this run's entries."""
         self.save()
-        self._old, self._used, self._dirty = {}, {}, False
+        self._close_db()
+        self._db, self._opened = None, False
+        self._new, self._used = {}, set()
 
     def save(self) -> None:
-        if self.path is None:
+        """Write this run's new entries (nothing to write, nothing written), then trim the
+        file to ``limit``: entries this run used stay; of the rest, the least recently used go."""
+        if self.path is None or not self._new:
             return
-        stale = [key for key in self._old if key not in self._used]
-        room = max(self.limit - len(self._used), 0)
-        if not self._dirty and len(self._used) + len(stale) <= self.limit:
-            return
-        entries = dict(self._used)
-        for key in stale[:room]:
-            entries[key] = self._old[key]
+        self._close_db()
+        self._db, self._opened = None, False
         try:
-            write_atomic(self.path, json.dumps({"version": self.version, "entries": entries}, ensure_ascii=False))
-        except OSError:
-            pass  # a read-only cache folder costs speed, never the build
+            self._write()
+        except (OSError, sqlite3.OperationalError):
+            pass  # read-only, or locked by another build: costs speed, never the build
+        except sqlite3.DatabaseError:
+            # Not an SQLite file (damaged, or written by an older docgates): start a new one.
+            try:
+                self.path.unlink()
+                self._write()
+            except (OSError, sqlite3.Error):
+                pass
+        self._new = {}
+
+    def _write(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=5)
+        try:
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS entries"
+                    " (key TEXT PRIMARY KEY, value TEXT NOT NULL, run INTEGER NOT NULL)"
+                )
+                row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                if not row or row[0] != self.version:
+                    db.execute("DELETE FROM entries")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
+                run = db.execute("SELECT coalesce(max(run), 0) + 1 FROM entries").fetchone()[0]
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                    [(key, value, run) for key, value in self._new.items()],
+                )
+                db.executemany("UPDATE entries SET run = ? WHERE key = ?", [(run, key) for key in self._used])
+                extra = db.execute("SELECT count(*) FROM entries").fetchone()[0] - max(self.limit, len(self._used))
+                if extra > 0:
+                    db.execute(
+                        "DELETE FROM entries WHERE key IN"
+                        " (SELECT key FROM entries ORDER BY run, rowid LIMIT ?)",
+                        (extra,),
+                    )
+        finally:
+            db.close()
+
+    def _close_db(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    def stored(self) -> int:
+        """How many entries the file holds (0 when there is no usable file)."""
+        db = self._reader()
+        try:
+            return db.execute("SELECT count(*) FROM entries").fetchone()[0] if db else 0
+        except sqlite3.Error:
+            return 0

@@ -275,7 +275,7 @@ def _links_probe() -> LinksProbe | None:
 
 
 # Next to the readability scores' file: the link targets of page bodies (``CachedLinkTargets``).
-LINKS_CACHE_FILE = "leaderboard-links.json"
+LINKS_CACHE_FILE = "leaderboard-links.sqlite"
 
 
 class CachedLinkTargets:
@@ -303,7 +303,7 @@ class CachedLinkTargets:
         if isinstance(found, list) and all(isinstance(target, str) for target in found):
             return found
         if found is not None:
-            cache.miss()
+            cache.miss(key)
         self.scanned += 1
         targets = link_targets(body)
         cache.put(key, targets)

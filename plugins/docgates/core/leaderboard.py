@@ -40,9 +40,9 @@ TITLE = "Docs-day leaderboard"
 # Without a configured window the page shows the last 30 days, so it is never empty by design.
 DEFAULT_DAYS = 30
 # Readability scores of old page versions, kept between runs (see docsday_probes).
-CACHE_FILE = "leaderboard.json"
+CACHE_FILE = "leaderboard.sqlite"
 # Boards computed by earlier runs, by everything they depend on (``docsday.result_key``).
-BOARDS_FILE = "leaderboard-boards.json"
+BOARDS_FILE = "leaderboard-boards.sqlite"
 # A few windows or option sets (a build and a serve, two docs days) without thrashing.
 BOARDS_KEPT = 4
 

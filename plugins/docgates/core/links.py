@@ -126,7 +126,7 @@ class LinksGate(Gate):
     # -- hooks --------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self._reset()
-        self.scan_cache = ScanCache(site.cache_dir / "link-scan.json" if self.use_cache else None)
+        self.scan_cache = ScanCache(site.cache_dir / "link-scan.sqlite" if self.use_cache else None)
         pages = set(site.page_urls)
         self.sorted_files = sorted(site.files)
         for path in self.sorted_files:

@@ -179,7 +179,7 @@ class ReadabilityGate(Gate):
             self.scorer.require_data()
         except CorpusMissing as exc:
             raise GateError(str(exc)) from None
-        self.cache = ScoreCache(site.cache_dir / "readability.json" if self.use_cache else None)
+        self.cache = ScoreCache(site.cache_dir / "readability.sqlite" if self.use_cache else None)
 
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         if page.html is None:

@@ -39,7 +39,8 @@ class DashboardInput:
     here: str = ""  # URL of the dashboard page itself
     gates: tuple[str, ...] | None = None  # gates that ran; None: unknown, guess from data
     # target page -> pages linking to it, from the links gate when it ran (else parsed here).
-    inbound: Mapping[str, set[str]] | None = None
+    # How many pages link to each page (from the links gate); None: counted from the sources.
+    inbound: Mapping[str, int] | None = None
     onboarding: tuple[str, ...] = DEFAULT_ONBOARDING
     today: str = ""
 
@@ -406,7 +407,7 @@ def _silos(data: DashboardInput) -> Markup:
 def _learning(data: DashboardInput) -> Markup:
     parts: list[Any] = [tag("h3", "Most-linked pages (knowledge reuse)")]
     inbound = (
-        Counter({target: len(sources) for target, sources in data.inbound.items()})
+        Counter(data.inbound)
         if data.inbound is not None
         else inbound_links(data.sources)
     )

@@ -13,7 +13,7 @@ import datetime as dt
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Mapping
+from typing import AbstractSet, Any, Callable, ClassVar, Mapping
 
 from .content_cache import content_key
 from .findings import Finding, SeverityPolicy
@@ -87,11 +87,11 @@ class PageInput:
     source: PageSource
     url: str = ""
     title: str = ""
-    abs_path: Path | None = None
     # Rendered HTML of the page body; None until rendered.
     html: str | None = None
-    # Anchor ids the rendered page really has (toc slugs, attr_list ids, raw HTML ids).
-    anchors: set[str] = field(default_factory=set)
+    # Anchor ids the rendered page really has (toc slugs, attr_list ids, raw HTML ids), during
+    # ``check_rendered`` only: a gate that needs them later keeps its own copy.
+    anchors: AbstractSet[str] = frozenset()
 
     # content_key(html), computed once for every cache keyed by the page's HTML.
     _html_key: str | None = field(default=None, repr=False, compare=False)

@@ -42,7 +42,8 @@ class IgnoreRevsError(ValueError):
     """An ignore-revs file that cannot be used; the message names file and line."""
 
 
-@dataclass(frozen=True, eq=False)
+# Slots: a big history is tens of thousands of these, and each keeps no attribute dict.
+@dataclass(frozen=True, eq=False, slots=True)
 class Commit:
     """One commit; ``changes`` are its file changes (empty for merges)."""
 
@@ -62,7 +63,7 @@ class Commit:
         return self.parents > 1
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class FileChange:
     """One file touched by one commit. ``status`` is git's letter (A, M, D, R, T...);
     ``similarity`` is the rename score (100 for a pure rename)."""
@@ -277,43 +278,51 @@ def parse_log(data: bytes) -> list[Commit]:
     tokens = data.split(b"\0")
     index, count = 0, len(tokens)
     current: Commit | None = None
+    # One string per distinct path, author, e-mail and day: a file changed by a thousand
+    # commits is then one path in memory, not a thousand copies of it.
+    shared: dict[object, object] = {}
     while index < count:
         token = tokens[index].lstrip(b"\n")
         index += 1
         if token.startswith(b"\x1e"):
-            current = _commit(token[1:], len(commits))
+            current = _commit(token[1:], len(commits), shared)
             commits.append(current)
         elif current is not None and _STATUS.match(token):
             letter, score = chr(token[0]), token[1:]
             if letter in "RC" and index + 1 < count:
-                old, new = _path(tokens[index]), _path(tokens[index + 1])
+                old, new = _path(tokens[index], shared), _path(tokens[index + 1], shared)
                 index += 2
                 current.changes.append(FileChange(current, letter, new, old, int(score or 0)))
             elif index < count:
-                current.changes.append(FileChange(current, letter, _path(tokens[index])))
+                current.changes.append(FileChange(current, letter, _path(tokens[index], shared)))
                 index += 1
     return commits
 
 
-def _commit(header: bytes, position: int) -> Commit:
+def _commit(header: bytes, position: int, shared: dict[object, object]) -> Commit:
     sha, parents, stamp, name, email, subject = (
         header.decode("utf-8", "replace").split("\x1f", 5) + [""] * 6
     )[:6]
     timestamp = int(stamp or 0)
+    day = timestamp // 86400
+    date = shared.get(day)
+    if date is None:
+        date = shared[day] = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date()
     return Commit(
         sha=sha,
         timestamp=timestamp,
-        date=dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date(),
-        author=name,
-        email=email,
+        date=date,  # type: ignore[arg-type]
+        author=shared.setdefault(name, name),  # type: ignore[arg-type]
+        email=shared.setdefault(email, email),  # type: ignore[arg-type]
         subject=subject,
         parents=len(parents.split()),
         position=position,
     )
 
 
-def _path(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
+def _path(raw: bytes, shared: dict[object, object]) -> str:
+    path = raw.decode("utf-8", "surrogateescape")
+    return shared.setdefault(path, path)  # type: ignore[return-value]
 
 
 # -- ignore-revs files -------------------------------------------------------------------

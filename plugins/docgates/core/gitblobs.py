@@ -63,7 +63,13 @@ class BlobReader:
         if self._process is None and not self._failed:
             try:
                 self._process = subprocess.Popen(
-                    ["git", "cat-file", "--batch"],
+                    # Small pack windows and delta cache: with git's defaults (1 GiB windows, a
+                    # 96 MiB cache) the process held ~32 MiB of a 14 MiB pack beside the build,
+                    # with these ~11 MiB, and reading the blobs took no longer (measured).
+                    [
+                        "git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=4m",
+                        "-c", "core.deltaBaseCacheLimit=4m", "cat-file", "--batch",
+                    ],
                     cwd=self.repo_root,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,

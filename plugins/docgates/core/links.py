@@ -112,7 +112,7 @@ class LinksGate(Gate):
 
     def _reset(self) -> None:
         self.pages: dict[str, _PageState] = {}
-        self.anchors: dict[str, set[str]] = {}
+        self.anchors: dict[str, tuple[str, ...]] = {}
         self.url_index: dict[str, str] = {}
         self.sorted_files: list[str] = []
         self.deferred: list[tuple[PageLink, Resolved]] = []
@@ -143,14 +143,16 @@ class LinksGate(Gate):
         if page.html is None:
             return
         scan = self.scan_cache.scan(page.html, page.html_key)
-        page.anchors |= scan.ids
-        self.anchors[page.path] = page.anchors
+        page.anchors = page.anchors | scan.ids
+        # A tuple: a set per page costs four times the memory, and a page has few anchors.
+        self.anchors[page.path] = tuple(page.anchors)
         originals = self.originals.pop(page.path, [])
         if self._loading:
             return  # loaded only so that links into it can be checked
         written = _OriginalHrefs(originals)
         state = self.pages[page.path] = _PageState(page)
         seen: Counter[str] = Counter()
+        linked: set[str] = set()
         for rendered in scan.links:
             original = written.take(rendered.url)
             link = PageLink(page.path, original, rendered.url, rendered.kind, seen[original])
@@ -165,13 +167,17 @@ class LinksGate(Gate):
             elif resolved.kind in ("page", "file"):
                 self.stats.internal += 1
                 if resolved.kind == "page" and resolved.target != page.path:
-                    # Who links to whom, for the dashboard's "most-linked pages" (knowledge reuse).
-                    site.shared.setdefault(INBOUND_KEY, {}).setdefault(resolved.target, set()).add(page.path)
+                    linked.add(resolved.target)
                 if resolved.fragment and resolved.kind == "page":
                     if resolved.target == page.path:
                         self._check_anchor(site, link, resolved)
                     else:
                         self.deferred.append((link, resolved))
+        if linked:
+            # How many pages link to each page, for the dashboard's "most-linked pages".
+            inbound = site.shared.setdefault(INBOUND_KEY, Counter())
+            for target in linked:
+                inbound[target] += 1
 
     def finish(self, site: SiteContext) -> None:
         for link, resolved in self.deferred:
@@ -295,7 +301,7 @@ class LinksGate(Gate):
             f"{link.kind} '{_short(link.original, 200)}': {where} has no anchor '#{fragment}'; {hint}"
         ))
 
-    def _anchors_of(self, path: str, site: SiteContext) -> set[str] | None:
+    def _anchors_of(self, path: str, site: SiteContext) -> tuple[str, ...] | None:
         if path not in self.anchors and not site.complete and site.load_page is not None:
             # Changed-pages mode: render the target too, for its anchors only.
             self._loading = True

@@ -34,10 +34,11 @@ class PageReport:
 
     # What ``findings`` holds, for a constant-time duplicate check: a page with thousands of
     # findings (a generated 5 MB page) must not make adding them quadratic.
-    _seen: set[Finding] = field(default_factory=set, repr=False, compare=False)
+    # (None until the first finding: most pages have none, and an empty set is 216 bytes.)
+    _seen: set[Finding] | None = field(default=None, repr=False, compare=False)
 
     def add(self, finding: Finding) -> None:
-        if len(self._seen) != len(self.findings):  # the list was changed directly
+        if self._seen is None or len(self._seen) != len(self.findings):  # or changed directly
             self._seen = set(self.findings)
         if finding not in self._seen:
             self._seen.add(finding)

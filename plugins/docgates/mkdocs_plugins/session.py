@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from html import escape as html_escape
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,7 +197,7 @@ class BuildSession:
             return
         source = self.read_source(page.file)
         site.sources[path] = source
-        page_input = PageInput(source=source, url=page.url, abs_path=_abs(page.file))
+        page_input = PageInput(source=source, url=page.url)
         self.inputs[path] = page_input
         report = site.report.page(path)
         report.url = page.url
@@ -227,9 +228,9 @@ class BuildSession:
         report.title = page_input.title
         for gate in self.gates:
             self._call(gate, "check_rendered", path, page_input, report, site)
+        page_input.anchors = frozenset()
         if page.file.abs_src_path and not page_input.source.findings:
-            abs_path = page.file.abs_src_path
-            page_input.source.release_text(lambda: _read_text(abs_path))
+            page_input.source.release_text(partial(_read_text, page.file.abs_src_path))
         return html
 
     def finish(self) -> None:
@@ -385,10 +386,6 @@ def _unreadable_message(path: Path, exc: OSError) -> str:
             "fix or remove the link"
         )
     return f"cannot read the file: {exc.strerror or exc}; check that it exists and is readable"
-
-
-def _abs(file: File) -> Path | None:
-    return Path(file.abs_src_path) if file.abs_src_path else None
 
 
 def _toc_ids(toc: Any) -> list[str]:

@@ -79,8 +79,7 @@ class ContentCache:
         try:
             row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
-            self._close_db()
-            self._db, self._opened = None, True  # damaged: an empty cache for this run
+            self._close_db(opened=True)  # damaged: an empty cache for this run
             return None
         return row[0] if row else None
 
@@ -115,7 +114,6 @@ class ContentCache:
         """Save, then let go of the file and of this run's entries."""
         self.save()
         self._close_db()
-        self._db, self._opened = None, False
         self._new, self._used = {}, set()
 
     def save(self) -> None:
@@ -124,7 +122,6 @@ class ContentCache:
         if self.path is None or not self._new:
             return
         self._close_db()
-        self._db, self._opened = None, False
         try:
             self._write()
         except (OSError, sqlite3.OperationalError):
@@ -169,9 +166,11 @@ class ContentCache:
         finally:
             db.close()
 
-    def _close_db(self) -> None:
+    def _close_db(self, opened: bool = False) -> None:
+        """Close the reading connection; with ``opened``, later reads find nothing this run."""
         if self._db is not None:
             self._db.close()
+        self._db, self._opened = None, opened
 
     def stored(self) -> int:
         """How many entries the file holds (0 when there is no usable file)."""

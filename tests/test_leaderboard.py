@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 from docgates.core.docsday import Scorer, ScoringSettings, Window, WindowError
+from docgates.core.docsday_probes import CachedReadability, load_probes
 from docgates.core.git_history import load_history
 from docgates.core.gitblobs import BlobReader
 from docgates.core.leaderboard import render_html, render_json, render_markdown, render_text
+from docgates.core.scoring_worker import spare_cores
 
 from conftest import GitRepo, base_env
+
+needs_two_cores = pytest.mark.skipif(spare_cores() < 1, reason="the worker needs a spare core")
 
 OLD = "2026-01-05T10:00:00+00:00"
 DAY = dt.date(2026, 11, 12)
@@ -339,6 +343,46 @@ def test_readability_scores_of_old_versions_are_kept_between_runs(repo, tmp_path
     assert runs[0][2] == 2 and runs[1][2] == 0
     assert runs[0][:2] == runs[1][:2]
     assert ("Sam", "r.md", "readability_gained") in runs[0][0]
+
+
+@needs_two_cores
+def test_old_versions_scored_in_a_worker_give_the_board_scored_in_process(repo, tmp_path, monkeypatch):
+    """What a build does: the bodies the board will compare go to a worker process at the
+    start; scoring then reads its answers, scores nothing itself, and keeps them in the cache."""
+    monkeypatch.setattr(CachedReadability, "WORKER_AFTER", 1)
+    texts = [LONG_HARD, LONG_EASY, LONG_HARD.replace("every", "each"), LONG_EASY + "Then we rest. "]
+    repo.commit("old", OLD, files={f"docs/p{n}.md": page("# P\n\n" + texts[n % 2]) for n in range(4)})
+    repo.commit("edit", "2026-11-12T10:00:00+00:00", author="Sam <s@x.org>",
+                files={f"docs/p{n}.md": page("# P\n\n" + texts[(n + 1) % 4]) for n in range(4)})
+    repo.commit("front matter only", "2026-11-12T11:00:00+00:00", author="Rita <r@x.org>",
+                files={"docs/p0.md": page("# P\n\n" + texts[1], reviewed="2026-11-12")})
+    history = load_history(repo.root)
+    window = Window(DAY, DAY)
+    boards = {}
+    for mode in ("worker", "in-process"):
+        settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / mode / "leaderboard.sqlite")
+        probes = load_probes({"cache_file": settings.cache_file})
+        with BlobReader(repo.root) as reader:
+            if mode == "worker":
+                bodies = Scorer(history, reader, settings, probes).bodies_to_score(window)
+                # Both sides of the four body edits; the front-matter-only change is not scored.
+                assert len(bodies) == 8
+                probes.readability.prefetch(bodies)
+            board = Scorer(history, reader, settings, probes).score(window)
+        readability = probes.readability
+        boards[mode] = ([c.to_dict() for c in board.contributions], readability.scored, readability.scored_in_worker)
+        assert readability._worker is None  # saving the scores ended it
+    contributions, scored, in_worker = boards["worker"]
+    assert contributions == boards["in-process"][0]
+    assert any(c["kind"] == "readability_gained" for c in contributions)
+    assert scored == in_worker == boards["in-process"][1] > 0
+    assert boards["in-process"][2] == 0
+    # The worker's answers were kept: a third run scores nothing.
+    settings = ScoringSettings(docs_prefix="docs/", cache_file=tmp_path / "worker" / "leaderboard.sqlite")
+    with BlobReader(repo.root) as reader:
+        scorer = Scorer(history, reader, settings)
+        assert [c.to_dict() for c in scorer.score(window).contributions] == contributions
+    assert scorer.probes.readability.scored == 0
 
 
 @pytest.mark.parametrize("body", [

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
+
+from docgates.core.scoring_worker import spare_cores
 
 OLD = "2026-01-05T10:00:00+00:00"
 
@@ -47,6 +50,43 @@ def test_leaderboard_page_in_the_built_site(git_site):
     assert not (site.docs / "leaderboard.md").exists()  # generated, never written into docs/
     # The generated pages are not judged as documentation.
     assert "leaderboard.md" not in [p["path"] for p in result.report["pages"]]
+
+
+TEXTSTAT_HOOK = """\
+import json, sys
+from docgates.core.docsday_probes import CachedReadability
+
+CachedReadability.WORKER_AFTER = 1  # this tiny docs day is worth a worker
+
+def on_post_build(config):
+    with open("textstat.json", "w") as out:
+        json.dump("textstat" in sys.modules, out)
+"""
+HARD = "Notwithstanding organisational considerations, comprehensive interdepartmental authorisation necessitates substantiated documentation. " * 12
+EASY = "We fix the bug. We tell the team. It is done now. " * 20
+
+
+@pytest.mark.skipif(spare_cores() < 1, reason="the worker needs a spare core")
+def test_a_build_scores_old_versions_in_the_worker_and_never_loads_textstat_itself(git_site):
+    boards = {}
+    for worker in (True, False):
+        site, repo = git_site
+        site.plugins({"docgates/leaderboard": {"docs_day": "2026-11-12", "worker": worker}})
+        site.config["hooks"] = ["probe.py"]
+        site.write("probe.py", TEXTSTAT_HOOK, dedent=False)
+        if worker:
+            repo.commit("old", OLD, files={"docs/index.md": f"# Home\n\n{HARD}\n", ".gitignore": ".cache/\nsite/\n"})
+            repo.commit("simplify", "2026-11-12T10:00:00+00:00", author="Sam <s@corp.example>",
+                        files={"docs/index.md": f"# Home\n\n{EASY}\n"})
+        shutil.rmtree(site.root / ".cache", ignore_errors=True)
+        result = site.build()
+        assert result.returncode == 0, result.output
+        boards[worker] = result.report["site"]["leaderboard"]
+        loaded = json.loads((site.root / "textstat.json").read_text())
+        assert loaded is (not worker)
+    assert boards[True] == boards[False]
+    assert boards[True]["people"][0]["name"] == "Sam"
+    assert boards[True]["people"][0]["readability_gained"] == 1
 
 
 def test_leaderboard_page_path_is_configurable(git_site):

@@ -12,8 +12,9 @@ from docgates.core import cmudict_corpus
 from docgates.core.content_cache import ContentCache
 from docgates.core.prose import SourceLocator, extract_prose, split_sentences
 from docgates.core.readability import ReadabilityGate, ThresholdPolicy, ease_label
+from docgates.core.readability_cache import ScoreCache
 from docgates.core.readability_scoring import (
-    Analysis, Scorer, ScoreCache, analyse_html, textstat_language,
+    Analysis, Scorer, analyse_html, textstat_language,
 )
 
 MATERIAL_PAGE = """

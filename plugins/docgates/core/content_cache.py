@@ -27,6 +27,11 @@ def content_key(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def to_json(value: Any) -> str:
+    """A value as the JSON text an entry holds."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 class ContentCache:
     """JSON-safe values by key, in one SQLite file tagged with ``version``, at most ``limit``.
 
@@ -107,7 +112,11 @@ class ContentCache:
 
     # -- writing ------------------------------------------------------------------------
     def put(self, key: str, value: Any) -> None:
-        self._new[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        self.put_json(key, to_json(value))
+
+    def put_json(self, key: str, text: str) -> None:
+        """``put`` for a value that is JSON text already (``to_json``)."""
+        self._new[key] = text
         self._used.add(key)
 
     def close(self) -> None:
@@ -140,6 +149,7 @@ class ContentCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=5)
         try:
+            db.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 db.execute(
@@ -153,9 +163,9 @@ class ContentCache:
                 run = db.execute("SELECT coalesce(max(run), 0) + 1 FROM entries").fetchone()[0]
                 db.executemany(
                     "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                    [(key, value, run) for key, value in self._new.items()],
+                    ((key, value, run) for key, value in self._new.items()),
                 )
-                db.executemany("UPDATE entries SET run = ? WHERE key = ?", [(run, key) for key in self._used])
+                db.executemany("UPDATE entries SET run = ? WHERE key = ?", ((run, key) for key in self._used))
                 extra = db.execute("SELECT count(*) FROM entries").fetchone()[0] - max(self.limit, len(self._used))
                 if extra > 0:
                     db.execute(

@@ -663,6 +663,26 @@ class Scorer:
         self.probes.save()
         return board
 
+    def bodies_to_score(self, window: Window) -> list[str]:
+        """The page bodies whose reading ease ``score(window)`` will ask for: both versions
+        of every change in the window that edits a page's body (``_improvements``)."""
+        if getattr(self.history, "status", "ok") not in ("ok", "shallow") or not self.probes.readability:
+            return []
+        in_window = [c for c in self.commits if commit_day(c) in window]
+        self._prefetch_window(in_window)
+        bodies: list[str] = []
+        for commit in in_window:
+            if self._ignored(commit):
+                continue
+            for change in getattr(commit, "changes", ()) or ():
+                if self.docs_path(change.path) is None or str(getattr(change, "status", "M"))[:1] == "D":
+                    continue
+                old_path = getattr(change, "old_path", None) or change.path
+                old, new = self.version(f"{commit.sha}^", old_path), self.version(commit.sha, change.path)
+                if old is not None and new is not None and old.source.body != new.source.body:
+                    bodies += [old.source.body, new.source.body]
+        return bodies
+
     def _prefetch_window(self, commits: list[Any]) -> None:
         """Every page version the window's commits need (and their CODEOWNERS files), read
         in one round trip once the revisions are listed."""

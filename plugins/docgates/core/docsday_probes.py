@@ -14,7 +14,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Container
+from typing import Any, Callable, Container, Iterable
 from urllib.parse import unquote, urlsplit
 
 from .frontmatter import PageSource
@@ -45,6 +45,12 @@ class Probes:
             save = getattr(probe, "save", None)
             if save is not None:
                 save()
+
+    def close(self) -> None:
+        """End the worker process the readability probe may have started (``save`` does too)."""
+        close = getattr(self.readability, "close", None)
+        if close is not None:
+            close()
 
 
 def load_probes(options: dict[str, Any] | None = None) -> Probes:
@@ -166,70 +172,103 @@ def _done_total(result: Any) -> tuple[int, int]:
 
 
 class CachedReadability:
-    """Flesch reading ease of a page's body, as plain Markdown renders it; None when the
-    body is too short to score or cannot be read.
+    """Flesch reading ease of a page's body, as plain Markdown renders it (``markdown_ease``);
+    None when the body is too short to score or cannot be read.
 
-    Old versions are only in git, never rendered by MkDocs: plain Markdown is close enough to
-    compare a page with itself before and after one commit. Scores are kept by content in
-    ``cache_file`` (the readability gate's cache format), because the first score of a run
-    loads the syllable table (most of a second) and a warm build should not pay for it.
+    Scores are kept by content in ``cache_file`` (the readability gate's cache format),
+    because the first score of a run loads the syllable table (most of a second) and a warm
+    build should not pay for it. ``prefetch`` scores what the cache lacks in a worker process
+    while the build goes on: the build then never loads textstat and its dictionary (about
+    9 MiB that would stay until the end of a big site's build).
     """
 
-    # Bump when the rendering below changes, so cached scores are not reused.
-    VERSION = 1
-    EXTENSIONS = ("tables", "attr_list", "md_in_html", "def_list")
+    # Old versions scored before a worker process pays off (it takes ~0.3 s to start).
+    WORKER_AFTER = 16
 
     def __init__(self, textstat_name: str, cache_file: Path | None = None) -> None:
-        from .readability_scoring import ScoreCache
+        from .readability_cache import ScoreCache
 
         self.language = textstat_name
         self.cache = ScoreCache(cache_file)
-        self._scorer: Any = None
-        self._renderer: Any = None
+        self._ease: Any = None
+        self._worker: Any = None
+        self._futures: dict[str, Any] = {}  # cache key -> the worker's answer, to come
         self.scored = 0  # pages scored in this run (not from the cache)
+        self.scored_in_worker = 0
 
     def __call__(self, source: PageSource) -> float | None:
-        from .readability_scoring import cache_key
-
-        # The HTML is a function of the body here (one fixed renderer), so the renderer's
-        # name stands in for it in the key.
-        key = cache_key(self.language, f"docsday-markdown-v{self.VERSION}", source.body, 0)
+        key = self._key(source.body)
         cached = self.cache.get(key)
         if cached is not None:
             return cached.flesch_reading_ease
-        try:
-            analysis = self._analyse(source.body)
-        except Exception:  # a page the scorer cannot read earns nothing
-            return None
-        self.cache.put(key, analysis)
+        analysis = self._from_worker(key)
+        if analysis is None:
+            try:
+                analysis = self._analyse(source.body)
+            except Exception:  # a page the scorer cannot read earns nothing
+                return None
+            self.cache.put(key, analysis)
         return analysis.flesch_reading_ease
 
-    def _analyse(self, body: str) -> Any:
-        from .prose import extract_prose
+    def _key(self, body: str) -> str:
+        from .markdown_ease import VERSION
+        from .readability_cache import cache_key
 
-        if self._scorer is None:
-            import markdown
+        # The HTML is a function of the body here (one fixed renderer), so the renderer's
+        # name stands in for it in the key.
+        return cache_key(self.language, f"docsday-markdown-v{VERSION}", body, 0)
 
-            self._scorer = _ease_scorer(self.language)
-            self._renderer = markdown.Markdown(extensions=list(self.EXTENSIONS))
+    def prefetch(self, bodies: Iterable[str]) -> None:
+        """Send the bodies the cache has no score for to a worker process, when there are
+        enough of them and a spare core; their scores are then waiting when asked for."""
+        from .scoring_worker import ScoringWorker, spare_cores
+
+        missing: dict[str, str] = {}
+        for body in bodies:
+            key = self._key(body)
+            if key not in missing and key not in self._futures and self.cache.get(key) is None:
+                missing[key] = body
+        if len(missing) < self.WORKER_AFTER or spare_cores() < 1:
+            return
+        try:
+            worker = ScoringWorker(self.language)
+        except OSError:
+            return  # scored in-process when asked for
+        for key, body in missing.items():
+            self._futures[key] = worker.submit_markdown(body)
+        worker.end_input()
+        self._worker = worker
+
+    def _from_worker(self, key: str) -> Any:
+        from .readability_scoring import Analysis
+        from .scoring_worker import ScoringWorker
+
+        scored = ScoringWorker.result(self._futures.pop(key, None))
+        if not scored:
+            return None
         self.scored += 1
-        html = self._renderer.reset().convert(body)
-        return self._scorer.analyse(extract_prose(html), MIN_WORDS)
+        self.scored_in_worker += 1
+        self.cache.put_json(key, scored)
+        return Analysis.from_json(scored)
+
+    def _analyse(self, body: str) -> Any:
+        from .markdown_ease import MarkdownEase
+
+        if self._ease is None:
+            self._ease = MarkdownEase(self.language)
+        self.scored += 1
+        return self._ease.analyse(body)
+
+    def close(self) -> None:
+        """End the worker (if one was started) and forget what it was asked."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+        self._futures = {}
 
     def save(self) -> None:
+        self.close()
         self.cache.save()
-
-
-def _ease_scorer(language: str) -> Any:
-    from .readability_scoring import Scorer
-
-    class EaseScorer(Scorer):
-        """The gate's scorer without the hardest sentences: docs-day needs the ease only."""
-
-        def _hardest(self, prose: Any, locator: Any) -> list[dict[str, Any]]:
-            return []
-
-    return EaseScorer(language)
 
 
 def _readability_probe(language: str = "en", cache_file: Path | None = None) -> CachedReadability | None:
@@ -256,10 +295,6 @@ def _corpus_installed(cmudict_corpus: Any) -> bool:
     except Exception:
         return False
     return True
-
-
-# Pages shorter than this have no meaningful reading ease (the readability gate's default min_words).
-MIN_WORDS = 100
 
 
 def _links_probe() -> LinksProbe | None:

@@ -30,6 +30,7 @@ from .docsday import (
     check_points,
     result_key,
 )
+from .docsday_probes import CachedReadability, Probes, load_probes
 from .gate import Gate, SiteContext
 from .gitblobs import BlobReader
 from .pagehtml import TABLE_SCRIPT, Markup, esc, link, relative_url, section, table, tag
@@ -76,6 +77,8 @@ class LeaderboardGate(Gate):
         # Validate now, so a bad date fails at config time, not halfway through the build.
         self.window(real_today())
         self.board: Leaderboard | None = None
+        # Probes already scoring old page versions in a worker process (``start_scoring``).
+        self.probes: Probes | None = None
 
     def window(self, today: dt.date) -> Window:
         if not any(v not in (None, "") for v in self.window_options.values()):
@@ -84,19 +87,31 @@ class LeaderboardGate(Gate):
 
     def begin(self, site: SiteContext) -> None:
         self.board = None
+        self.probes = None
+        if self.options.get("worker", True):
+            self.probes = start_scoring(site, self.window(site.today), self.settings(site))
 
     def generated_pages(self) -> dict[str, str]:
         return {self.page: TITLE}
 
     def render_generated(self, src_uri: str, site: SiteContext) -> str:
         if self.board is None:
-            self.board = compute(site, self.window(site.today), self.settings(site), cached=True)
+            try:
+                self.board = compute(site, self.window(site.today), self.settings(site), cached=True, probes=self.probes)
+            finally:
+                self._end_scoring()
             site.report.site["leaderboard"] = summary(self.board)
         here = site.page_urls.get(src_uri, "")
         return render_html(self.board, lambda path: _page_href(site, here, path))
 
     def release(self, site: SiteContext) -> None:
         self.board = None
+        self._end_scoring()
+
+    def _end_scoring(self) -> None:
+        if self.probes is not None:
+            self.probes.close()
+            self.probes = None
 
     def settings(self, site: SiteContext) -> ScoringSettings:
         owners = {path: list(page.owner) for path, page in site.report.pages.items() if page.owner}
@@ -128,12 +143,43 @@ def load_history(site: SiteContext) -> Any:
     return history_for(site)
 
 
-def compute(site: SiteContext, window: Window, settings: ScoringSettings, cached: bool = False) -> Leaderboard:
-    """Score ``window``. With ``cached``, a board an earlier run computed from the same
-    inputs comes from the site's cache folder instead, and no page is read from git."""
+def start_scoring(site: SiteContext, window: Window, settings: ScoringSettings) -> Probes | None:
+    """At the start of a build whose board is not in the cache: the probes, with the reading
+    ease of the old page versions the board compares already being scored in a worker process
+    (``CachedReadability.prefetch``), to hand to ``compute``. None when there is nothing to
+    start: a cached board, no history, no readability probe."""
     history = load_history(site)
+    if getattr(history, "status", "ok") not in ("ok", "shallow"):
+        return None
+    settings = _with_cache_file(site, settings)
+    key = result_key(window, settings, history)
+    if key is not None and BoardCache(site.cache_dir / BOARDS_FILE).has(key):
+        return None
+    probes = load_probes({"checklists": settings.checklists, "language": settings.language, "cache_file": settings.cache_file})
+    readability = probes.readability
+    if not isinstance(readability, CachedReadability):
+        return None
+    root = site.repo_root or site.config_dir
+    with BlobReader(Path(root)) as reader:
+        bodies = Scorer(history, reader, settings, probes).bodies_to_score(window)
+    readability.prefetch(bodies)
+    return probes
+
+
+def _with_cache_file(site: SiteContext, settings: ScoringSettings) -> ScoringSettings:
     if settings.cache_file is None:
-        settings = dataclasses.replace(settings, cache_file=site.cache_dir / CACHE_FILE)
+        return dataclasses.replace(settings, cache_file=site.cache_dir / CACHE_FILE)
+    return settings
+
+
+def compute(
+    site: SiteContext, window: Window, settings: ScoringSettings, cached: bool = False, probes: Probes | None = None,
+) -> Leaderboard:
+    """Score ``window``. With ``cached``, a board an earlier run computed from the same
+    inputs comes from the site's cache folder instead, and no page is read from git.
+    ``probes``: those ``start_scoring`` made (their scores may be waiting already)."""
+    history = load_history(site)
+    settings = _with_cache_file(site, settings)
     boards = BoardCache(site.cache_dir / BOARDS_FILE) if cached else None
     key = result_key(window, settings, history) if boards is not None else None
     if boards is not None and key is not None:
@@ -142,7 +188,7 @@ def compute(site: SiteContext, window: Window, settings: ScoringSettings, cached
             return board
     root = site.repo_root or site.config_dir
     with BlobReader(Path(root)) as reader:
-        scorer = Scorer(history, reader, settings)
+        scorer = Scorer(history, reader, settings, probes)
         board = scorer.score(window, candidates=sorted(site.sources) or sorted(site.page_urls))
     if boards is not None and key is not None:
         boards.put(key, board, settings.current_owners)
@@ -160,6 +206,10 @@ class BoardCache:
 
     def __init__(self, path: Path) -> None:
         self.cache = ContentCache(path, VERSION, limit=BOARDS_KEPT)
+
+    def has(self, key: str) -> bool:
+        """Whether a board is kept under ``key`` (whatever owners it credited)."""
+        return self.cache.get(key) is not None
 
     def get(self, key: str, current_owners: Mapping[str, list[str]]) -> Leaderboard | None:
         entry = self.cache.get(key)

@@ -20,8 +20,9 @@ from .cmudict_corpus import CorpusMissing
 from .findings import Finding
 from .gate import Gate, GateError, PageInput, SiteContext
 from .readability_scoring import (
-    KEPT_SENTENCES, Analysis, Scorer, ScoreCache, analyse_html, cache_key, textstat_language,
+    KEPT_SENTENCES, Analysis, Scorer, analyse_html, textstat_language,
 )
+from .readability_cache import ScoreCache, cache_key
 from .report import PageReport
 
 RULE = "readability/hard"
@@ -256,21 +257,25 @@ class ReadabilityGate(Gate):
 
     def _score_pending(self, site: SiteContext) -> None:
         in_worker = self.scored_in_worker = 0
+        if self.worker is not None:
+            # Wait for every answer with the worker ended, so its memory is gone before the
+            # results become report entries and cache rows here: the two never add up.
+            self.worker.close()
+            self.worker = None
         for pending in self.pending:
-            scored = self.worker.result(pending.future) if self.worker else None
-            analysis = Analysis.from_dict(scored) if scored else None
-            if analysis is None:
+            future, pending.future = pending.future, None
+            scored = future.result() if future is not None else None
+            if scored:
+                analysis = Analysis.from_json(scored)
+                self.cache.put_json(pending.key, scored)
+                in_worker += 1
+            else:
                 source = pending.page.source
                 analysis = analyse_html(
                     self.scorer, pending.page.html or "", source.body, source.body_line, self.min_words
                 )
-            else:
-                in_worker += 1
-            self.cache.put(pending.key, analysis)
+                self.cache.put(pending.key, analysis)
             self._record(pending.page, pending.report, site, analysis)
-        if self.worker is not None:
-            self.worker.close()
-            self.worker = None
         if in_worker:
             log.debug("docgates/readability: %d pages scored in a worker process", in_worker)
         self.scored_in_worker = in_worker

@@ -1,23 +1,20 @@
-"""Scores of a page's prose with textstat, one scorer per language, and a score cache.
+"""Scores of a page's prose with textstat, one scorer per language.
 
-Scores depend only on the page (its HTML and Markdown) and the language, so they are
-cached on disk by a hash of those: ``mkdocs serve`` rebuilds, and builds after a small
-edit, rescore only the pages that changed. Thresholds are applied after the cache, so
-changing them in ``mkdocs.yml`` needs no rescoring.
+The scores are kept between runs by ``readability_cache``. This module is all the
+scoring worker imports, so it stays free of the cache's SQLite and hashing.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 from . import cmudict_corpus
 from .prose import Prose, SourceLocator, extract_prose, word_lengths
-from .content_cache import ContentCache, content_key
 
 # Bump when extraction or scoring changes, so old cache entries are ignored.
 SCORING_VERSION = 1
@@ -66,6 +63,14 @@ class Analysis:
             "grade": self.grade,
             "hardest": self.hardest,
         }
+
+    def to_json(self) -> str:
+        """The JSON text the score cache keeps, and the scoring worker answers with."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Analysis":
+        return cls.from_dict(json.loads(text))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Analysis":
@@ -240,43 +245,7 @@ def analyse_html(
     return scorer.analyse(extract_prose(html), min_words, lambda: SourceLocator(body, body_line))
 
 
-def cache_key(language: str, html_key: str, body: str, body_line: int) -> str:
-    """The key of a page's scores: its HTML (by ``content_key``), Markdown body and language."""
-    return content_key(f"v{SCORING_VERSION}", _textstat_version(), language, str(body_line), html_key, body)
-
-
-@functools.cache  # reading package metadata costs milliseconds; once per process is enough
-def _textstat_version() -> str:
-    from importlib.metadata import version
-
-    try:
-        return version("textstat")
-    except Exception:  # an unusual install without metadata still scores, just caches less
-        return "unknown"
-
-
 def _quote(sentence: str) -> str:
     if len(sentence) <= QUOTE_CHARS:
         return sentence
     return sentence[: QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
-
-
-class ScoreCache(ContentCache):
-    """Analyses by content hash (see ``content_cache``); an entry that does not read back as
-    an analysis is a miss."""
-
-    def __init__(self, path: Path | None, limit: int = 5000) -> None:
-        super().__init__(path, version=SCORING_VERSION, limit=limit)
-
-    def get(self, key: str) -> Analysis | None:  # type: ignore[override]
-        entry = super().get(key)
-        if entry is None:
-            return None
-        try:
-            return Analysis.from_dict(entry)
-        except (AttributeError, KeyError, TypeError, ValueError):
-            self.miss(key)
-            return None
-
-    def put(self, key: str, analysis: Analysis) -> None:  # type: ignore[override]
-        super().put(key, analysis.to_dict())

@@ -51,6 +51,7 @@ class ScoringWorker:
         self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
         self._next_id = 0
+        self._input_ended = False
         # Its own session: Ctrl-C stops the build, which then ends the worker; the worker
         # never prints a second traceback to the terminal.
         self._process: subprocess.Popen | None = subprocess.Popen(
@@ -70,14 +71,32 @@ class ScoringWorker:
         return self._process.pid if self._process else None
 
     def submit(self, html: str, body: str, body_line: int, min_words: int) -> Future:
-        """A future of ``Analysis.to_dict()`` (None when the worker could not score it)."""
+        """A future of the page's ``Analysis`` as JSON text (None when the worker could not
+        score it): a string per page is a fraction of the dict it stands for, and it is the
+        very text the score cache stores."""
+        return self._submit(PAGE, html, body, body_line, min_words)
+
+    def submit_markdown(self, body: str) -> Future:
+        """A future of ``MarkdownEase.analyse(body)`` as JSON text (None when not scored)."""
+        return self._submit(MARKDOWN, body)
+
+    def _submit(self, kind: str, *args: Any) -> Future:
         future: Future = Future()
         with self._lock:
             job_id = self._next_id
             self._next_id += 1
             self._futures[job_id] = future
-        self._jobs.put((job_id, html, body, body_line, min_words))
+        self._jobs.put((job_id, kind, args))
         return future
+
+    def end_input(self) -> None:
+        """No more jobs: the worker exits once it has answered those sent, and its memory
+        goes back to the system before anyone calls ``close``."""
+        with self._lock:
+            if self._input_ended:
+                return
+            self._input_ended = True
+        self._jobs.put(None)
 
     def _write(self) -> None:
         assert self._process is not None and self._process.stdin is not None
@@ -112,14 +131,14 @@ class ScoringWorker:
             future.set_result(None)
 
     @staticmethod
-    def result(future: Future | None) -> dict[str, Any] | None:
+    def result(future: Future | None) -> str | None:
         return future.result() if future is not None else None
 
     def close(self) -> None:
         """Ask the worker to finish (after the jobs sent) and wait for it."""
         if self._process is None:
             return
-        self._jobs.put(None)
+        self.end_input()
         self._writer.join()
         self._reader.join()
         if self._process.stdout is not None:
@@ -133,21 +152,35 @@ class ScoringWorker:
 
 
 # -- the worker process ----------------------------------------------------------------------
+# Job kinds: a rendered page of the build (the readability gate), or an old version's
+# Markdown body (the leaderboard's reading ease).
+PAGE = "page"
+MARKDOWN = "markdown"
+
+
 def serve(language: str, jobs: BinaryIO, results: BinaryIO) -> None:
-    """Score each ``(id, html, body, body_line, min_words)`` read from ``jobs`` until EOF."""
+    """Answer each ``(id, kind, args)`` read from ``jobs`` until EOF."""
     from .readability_scoring import Scorer, analyse_html
 
     scorer = Scorer(language)
     scorer.warm_up()  # now, while the build is still rendering its first pages
+    markdown_ease: Any = None
     while True:
         try:
-            job_id, html, body, body_line, min_words = pickle.load(jobs)
+            job_id, kind, args = pickle.load(jobs)
         except EOFError:
             return
         try:
-            result: dict[str, Any] | None = analyse_html(scorer, html, body, body_line, min_words).to_dict()
+            if kind == MARKDOWN:
+                if markdown_ease is None:
+                    from .markdown_ease import MarkdownEase
+
+                    markdown_ease = MarkdownEase(language)
+                result: str | None = markdown_ease.analyse(*args).to_json()
+            else:
+                result = analyse_html(scorer, *args).to_json()
         except Exception:
-            result = None  # the build scores this page itself and reports what goes wrong
+            result = None  # the build scores this one itself and reports what goes wrong
         pickle.dump((job_id, result), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
 

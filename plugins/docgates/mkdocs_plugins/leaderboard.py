@@ -34,6 +34,10 @@ class LeaderboardConfig(GateConfig):
     """Award categories to show: ``true`` (all), ``false`` (none) or a list of ids: rescuer,
     first, reviewer, link-fixer, author, clarity, adopter, finisher."""
 
+    worker = c.Type(bool, default=True)
+    """Score the reading ease of old page versions in a second process while the site
+    renders (on a machine with a spare core); ``false`` scores them in the build's process."""
+
 
 class LeaderboardPlugin(GatePlugin[LeaderboardConfig]):
     gate_class = LeaderboardGate

@@ -42,7 +42,7 @@ _TEMPLATE_PREFIXES = (":~:", "__")
 INBOUND_KEY = "links.inbound"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageLink:
     """One link on one page: as written in the source and as the browser sees it."""
 
@@ -53,7 +53,7 @@ class PageLink:
     occurrence: int  # how many earlier links on the page were written the same way
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolved:
     """Where a link leads: ``kind`` is page, file, external, skip or broken."""
 

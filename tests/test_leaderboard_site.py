@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
 import pytest
 
+from docgates.core.docsday_probes import CachedReadability
+from docgates.core.findings import SeverityPolicy
+from docgates.core.gate import SiteContext
+from docgates.core.leaderboard import LeaderboardGate
+from docgates.core.report import QualityReport
 from docgates.core.scoring_worker import spare_cores
 
 OLD = "2026-01-05T10:00:00+00:00"
@@ -87,6 +93,29 @@ def test_a_build_scores_old_versions_in_the_worker_and_never_loads_textstat_itse
     assert boards[True] == boards[False]
     assert boards[True]["people"][0]["name"] == "Sam"
     assert boards[True]["people"][0]["readability_gained"] == 1
+
+
+@pytest.mark.skipif(spare_cores() < 1, reason="the worker needs a spare core")
+def test_only_a_run_that_renders_starts_scoring_old_versions(git_site, monkeypatch):
+    """``docgates check`` renders no leaderboard page, so its gate starts no worker."""
+    site, repo = git_site
+    repo.commit("old", OLD, files={"docs/index.md": f"# Home\n\n{HARD}\n"})
+    repo.commit("simplify", "2026-11-12T10:00:00+00:00", author="Sam <s@corp.example>",
+                files={"docs/index.md": f"# Home\n\n{EASY}\n"})
+    monkeypatch.setattr(CachedReadability, "WORKER_AFTER", 1)
+    gate = LeaderboardGate({"docs_day": "2026-11-12"})
+    today = dt.date(2026, 11, 24)
+    started = {}
+    for renders in (False, True):
+        context = SiteContext(
+            config_dir=site.root, docs_dir=site.docs, site_dir=site.root / "site", today=today,
+            policy=SeverityPolicy(), report=QualityReport(today=today), repo_root=site.root, renders=renders,
+        )
+        gate.begin(context)
+        started[renders] = gate.probes is not None and gate.probes.readability._worker is not None
+        gate.release(context)
+        assert gate.probes is None
+    assert started == {False: False, True: True}
 
 
 def test_leaderboard_page_path_is_configurable(git_site):

@@ -50,6 +50,9 @@ class SiteContext:
     complete: bool = True
     # In changed-pages mode, lets a gate ask for a page it needs but was not checked.
     load_page: Callable[[str], "PageInput | None"] | None = None
+    # False when the run renders nothing (``docgates check``): no generated page will be
+    # asked for, so a gate need not start preparing one in ``begin``.
+    renders: bool = True
 
     @property
     def cache_dir(self) -> Path:

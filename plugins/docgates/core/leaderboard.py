@@ -87,8 +87,8 @@ class LeaderboardGate(Gate):
 
     def begin(self, site: SiteContext) -> None:
         self.board = None
-        self.probes = None
-        if self.options.get("worker", True):
+        self._end_scoring()  # a rebuild after a failed one (mkdocs serve)
+        if self.options.get("worker", True) and site.renders:
             self.probes = start_scoring(site, self.window(site.today), self.settings(site))
 
     def generated_pages(self) -> dict[str, str]:

@@ -69,6 +69,7 @@ def run_headless(
             raise ProjectError(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
+        session.renders = False
         if gates is not None:
             wanted_gates = set(gates)
             session.gates = [g for g in session.gates if g.name in wanted_gates]

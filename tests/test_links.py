@@ -164,6 +164,22 @@ def test_links_without_directory_urls(site):
     assert [(f["line"], f["rule"]) for f in result.page("a/page.md")["findings"]] == [(5, "links/anchor")]
 
 
+def test_anchors_are_checked_whichever_page_renders_first(site):
+    """A link into a page rendered earlier is checked at once, one into a page rendered later
+    once every page is in: the same findings either way."""
+    site.config["markdown_extensions"] = EXTENSIONS
+    site.plugins("docgates/links")
+    site.page("a.md", "# A\n\n## Real A\n\n[good](b.md#real-b)\n[bad](b.md#missing-b)\n")
+    site.page("b.md", "# B\n\n## Real B\n\n[good](a.md#real-a)\n[bad](a.md#missing-a)\n")
+    result = site.build()
+    assert result.returncode == 1, result.output
+    assert [(f["line"], f["rule"]) for f in result.page("a.md")["findings"]] == [(6, "links/anchor")]
+    assert [(f["line"], f["rule"]) for f in result.page("b.md")["findings"]] == [(6, "links/anchor")]
+    assert "b.md has no anchor '#missing-b'" in result.page("a.md")["findings"][0]["message"]
+    assert "a.md has no anchor '#missing-a'" in result.page("b.md")["findings"][0]["message"]
+    assert result.report["site"]["links"]["anchors_missing"] == 2
+
+
 def test_changed_pages_mode_reads_anchors_of_pages_it_does_not_check(git_site):
     site, repo = git_site
     site.plugins("docgates/links")

@@ -169,7 +169,9 @@ class LinksGate(Gate):
                 if resolved.kind == "page" and resolved.target != page.path:
                     linked.add(resolved.target)
                 if resolved.fragment and resolved.kind == "page":
-                    if resolved.target == page.path:
+                    if resolved.target in self.anchors:
+                        # This page or one rendered before it: its anchors are known, so the
+                        # link is checked now instead of being held until every page is in.
                         self._check_anchor(site, link, resolved)
                     else:
                         self.deferred.append((link, resolved))

@@ -46,19 +46,22 @@ def _site_context(tmp_path) -> SiteContext:
     )
 
 
+def _page_input(path: str, text: str) -> PageInput:
+    source = parse_page(path, text)
+    html = "".join(
+        f"<h1>{line[2:]}</h1>" if line.startswith("# ") else f"<p>{line}</p>"
+        for line in source.body.splitlines() if line
+    )
+    return PageInput(source=source, url=path[:-3] + "/", html=html)
+
+
 def _run_gate(tmp_path, pages: dict[str, str], kill_worker: bool = False, **options):
     """The gate over rendered pages, in process (HTML from a tiny renderer: one <p> per line)."""
     gate = ReadabilityGate({"cache": False, **options})
     site = _site_context(tmp_path)
     gate.begin(site)
     for path, text in pages.items():
-        source = parse_page(path, text)
-        html = "".join(
-            f"<h1>{line[2:]}</h1>" if line.startswith("# ") else f"<p>{line}</p>"
-            for line in source.body.splitlines() if line
-        )
-        page = PageInput(source=source, url=path[:-3] + "/", html=html)
-        gate.check_rendered(page, site.report.page(path), site)
+        gate.check_rendered(_page_input(path, text), site.report.page(path), site)
     used_worker = gate.worker is not None
     if kill_worker and gate.worker is not None:
         os.kill(gate.worker.pid, signal.SIGKILL)
@@ -84,6 +87,26 @@ def test_worker_scores_exactly_like_in_process(tmp_path):
     assert _readability(in_worker) == _readability(in_process)
     eases = {r["flesch_reading_ease"] for r in _readability(in_worker)[0].values()}
     assert len(eases) > 3  # the pages really differ, so a mix-up between pages would show
+
+
+@needs_two_cores
+def test_answers_are_recorded_as_the_pages_go_by(tmp_path):
+    """The worker's answers become report entries at the next page, not all in ``finish``
+    (where they would pile up in memory the way a warm cache never makes them)."""
+    pages = list(_pages(WORKER_AFTER + 4).items())
+    gate = ReadabilityGate({"cache": False})
+    site = _site_context(tmp_path)
+    gate.begin(site)
+    for path, text in pages[:-1]:
+        gate.check_rendered(_page_input(path, text), site.report.page(path), site)
+    for pending in list(gate.pending):
+        pending.future.result(timeout=120)
+    last, text = pages[-1]
+    gate.check_rendered(_page_input(last, text), site.report.page(last), site)
+    assert [pending.page.path for pending in gate.pending] == [last]
+    assert all(site.report.page(path).readability for path, _ in pages[:-1])
+    gate.finish(site)
+    assert gate.scored_in_worker == len(pages) and not gate.pending
 
 
 def test_few_pages_are_scored_in_process(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -159,7 +160,7 @@ class ReadabilityGate(Gate):
         self.counts = {"scored": 0, "skipped": 0, "hard": 0}
         self.use_worker = bool(self.options.get("worker", True))
         self.worker: Any = None  # a ScoringWorker while pages are being scored in it
-        self.pending: list[_Pending] = []
+        self.pending: deque[_Pending] = deque()
         self.scored_in_worker = 0
 
     # -- hooks ----------------------------------------------------------------------------
@@ -167,7 +168,8 @@ class ReadabilityGate(Gate):
         self.site_language = str(self.options.get("language") or site.language or "en")
         self.language = textstat_language(self.site_language)
         self.counts = {"scored": 0, "skipped": 0, "hard": 0}
-        self.pending = []
+        self.pending = deque()
+        self.scored_in_worker = 0
         if self.language is None:
             log.info(
                 "docgates/readability: textstat has no readability formula for the site language "
@@ -183,6 +185,7 @@ class ReadabilityGate(Gate):
         self.cache = ScoreCache(site.cache_dir / "readability.sqlite" if self.use_cache else None)
 
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
+        self._record_answered(site)
         if page.html is None:
             return
         skipped = self._skip_reason(page)
@@ -194,8 +197,9 @@ class ReadabilityGate(Gate):
         if cached is not None:
             self._record(page, report, site, cached)
             return
-        # Scored later (in finish): by the worker process when enough pages need it, so the
-        # build does not wait for textstat page after page.
+        # Scored later: by the worker process when enough pages need it (its answers are
+        # recorded as they come in, the rest in finish), so the build does not wait for
+        # textstat page after page.
         pending = _Pending(page, report, key)
         self.pending.append(pending)
         if self.worker is not None:
@@ -255,31 +259,36 @@ class ReadabilityGate(Gate):
             source = pending.page.source
             pending.future = self.worker.submit(pending.page.html or "", source.body, source.body_line, self.min_words)
 
+    def _record_answered(self, site: SiteContext) -> None:
+        """Record the worker's answers that are in, oldest first, as the pages go by: as with a
+        warm cache, the answers do not pile up until ``finish``."""
+        pending = self.pending
+        while pending and pending[0].future is not None and pending[0].future.done():
+            self._record_pending(pending.popleft(), site)
+
+    def _record_pending(self, pending: _Pending, site: SiteContext) -> None:
+        future, pending.future = pending.future, None
+        scored = future.result() if future is not None else None
+        if scored:
+            analysis = Analysis.from_json(scored)
+            self.cache.put_json(pending.key, scored)
+            self.scored_in_worker += 1
+        else:
+            source = pending.page.source
+            analysis = analyse_html(self.scorer, pending.page.html or "", source.body, source.body_line, self.min_words)
+            self.cache.put(pending.key, analysis)
+        self._record(pending.page, pending.report, site, analysis)
+
     def _score_pending(self, site: SiteContext) -> None:
-        in_worker = self.scored_in_worker = 0
         if self.worker is not None:
-            # Wait for every answer with the worker ended, so its memory is gone before the
-            # results become report entries and cache rows here: the two never add up.
+            # Wait for the last answers with the worker ended, so its memory is gone before
+            # they become report entries and cache rows here: the two never add up.
             self.worker.close()
             self.worker = None
-        for pending in self.pending:
-            future, pending.future = pending.future, None
-            scored = future.result() if future is not None else None
-            if scored:
-                analysis = Analysis.from_json(scored)
-                self.cache.put_json(pending.key, scored)
-                in_worker += 1
-            else:
-                source = pending.page.source
-                analysis = analyse_html(
-                    self.scorer, pending.page.html or "", source.body, source.body_line, self.min_words
-                )
-                self.cache.put(pending.key, analysis)
-            self._record(pending.page, pending.report, site, analysis)
-        if in_worker:
-            log.debug("docgates/readability: %d pages scored in a worker process", in_worker)
-        self.scored_in_worker = in_worker
-        self.pending = []
+        while self.pending:
+            self._record_pending(self.pending.popleft(), site)
+        if self.scored_in_worker:
+            log.debug("docgates/readability: %d pages scored in a worker process", self.scored_in_worker)
 
     def finish(self, site: SiteContext) -> None:
         self._score_pending(site)

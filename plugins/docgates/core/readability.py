@@ -25,6 +25,7 @@ from .readability_scoring import (
 )
 from .readability_cache import ScoreCache, cache_key
 from .report import PageReport
+from .scoring_worker import ScoringWorker, spare_cores
 
 RULE = "readability/hard"
 log = logging.getLogger("mkdocs.plugins.docgates.readability")
@@ -243,8 +244,6 @@ class ReadabilityGate(Gate):
             site.add(self._finding(page, site, problems, thresholds, named))
 
     def _start_worker(self) -> None:
-        from .scoring_worker import ScoringWorker, spare_cores
-
         assert self.language is not None
         if spare_cores() < 1:
             self.use_worker = False
@@ -268,7 +267,7 @@ class ReadabilityGate(Gate):
 
     def _record_pending(self, pending: _Pending, site: SiteContext) -> None:
         future, pending.future = pending.future, None
-        scored = future.result() if future is not None else None
+        scored = ScoringWorker.result(future)
         if scored:
             analysis = Analysis.from_json(scored)
             self.cache.put_json(pending.key, scored)

@@ -65,7 +65,8 @@ class Analysis:
         }
 
     def to_json(self) -> str:
-        """The JSON text the score cache keeps, and the scoring worker answers with."""
+        """The JSON text the score cache keeps, and the scoring worker answers with.
+        (Not ``content_cache.to_json``: the worker must not import the cache's SQLite.)"""
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

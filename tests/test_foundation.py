@@ -103,6 +103,27 @@ def test_check_without_a_config_is_a_usage_error(tmp_path, site):
     assert "Traceback" not in proc.stderr
 
 
+def test_quality_json_holds_one_line_per_page_and_the_reports_whole_data(site):
+    """quality.json is written a page at a time: each page on one line (so grep and diffs
+    find it), the rest indented, and the text is the report's data, nothing lost."""
+    site.plugins("docgates/freshness", "docgates/quality")
+    site.page("index.md", GOOD)
+    site.page("tricky.md", '---\nowner: "@docs"\nreviewed: 2026-11-01\ntitle: "Quote \\" and\\nnewline é"\n---\nText.\n')
+    site.page("stale.md", '---\nowner: "@docs"\nreviewed: 2020-01-01\n---\n# Old\n\nText.\n')
+    result = site.build()
+    text = (site.root / "site" / "quality.json").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = lines.index('  "pages": [')
+    assert lines[start + 4:] == ["  ]", "}"] and text.endswith("}\n")
+    pages = [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 4]]
+    assert [p["path"] for p in pages] == ["index.md", "stale.md", "tricky.md"]
+    assert pages == result.report["pages"]
+    assert pages[2]["title"] == 'Quote " and\nnewline é'  # not ASCII-escaped, still one line
+    assert [f["rule"] for f in pages[1]["findings"]] == ["freshness/stale"]
+    assert result.report["summary"] == {"pages": 3, "errors": 1, "warnings": 0}
+    assert lines[1] == f'  "generated": "{TODAY}",'  # the head stays indented
+
+
 def test_same_inputs_give_the_same_report(site):
     site.plugins("docgates/quality")
     site.page("index.md", GOOD)

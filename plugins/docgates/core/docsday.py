@@ -483,8 +483,9 @@ class Scorer:
             self._files[rev] = self.reader.folder_blobs(rev, self.settings.docs_prefix.rstrip("/"))
         return self._files[rev]
 
-    def state(self, rev: str | None, repo_path: str, day: dt.date, full: bool = True) -> PageState:
-        """The page ``repo_path`` at ``rev`` judged on ``day`` (``full``: every measure)."""
+    def state(self, rev: str | None, repo_path: str, day: dt.date, full: bool = True, keep: bool = True) -> PageState:
+        """The page ``repo_path`` at ``rev`` judged on ``day`` (``full``: every measure;
+        ``keep``: remember it, for a state asked for again)."""
         if rev is None:
             return MISSING
         key = (rev, repo_path, day, full)
@@ -492,7 +493,8 @@ class Scorer:
             return self._states[key]
         version = self.version(rev, repo_path)
         if version is None:
-            self._states[key] = MISSING
+            if keep:
+                self._states[key] = MISSING
             return MISSING
         source = version.source
         state = PageState(exists=True, reviewed=source.reviewed)
@@ -503,7 +505,8 @@ class Scorer:
             state.readability = self.readability(version)
         if self.probes.broken_links:
             state.broken_links = self.broken_links(version, repo_path, rev)
-        self._states[key] = state
+        if keep:
+            self._states[key] = state
         return state
 
     # -- what a page's content says (once per blob) ---------------------------------------
@@ -822,7 +825,9 @@ class Scorer:
             docs_path = self.docs_path(repo_path)
             if docs_path is None or docs_path not in present:
                 continue
-            state = self.state(rev, repo_path, day, full=False)
+            # Counted, not kept: nothing asks for a page's state on these days again, and
+            # two revisions' states of every page would be most of the scorer's memory.
+            state = self.state(rev, repo_path, day, full=False, keep=False)
             if not state.exists:
                 continue
             result.pages += 1

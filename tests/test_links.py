@@ -180,6 +180,19 @@ def test_anchors_are_checked_whichever_page_renders_first(site):
     assert result.report["site"]["links"]["anchors_missing"] == 2
 
 
+def test_every_link_to_a_removed_page_gets_the_suggestion(site):
+    """Fuzzy matching is budgeted per missing path, not per link: a page that 120 links still
+    point to is matched once, and every one of those links is told where it probably went."""
+    site.plugins("docgates/links")
+    site.page("guide.md", "# Guide\n")
+    site.page("a.md", "# A\n\n" + "".join(f"Line {n}: [g](gide.md)\n\n" for n in range(120)) + "[h](helpp.md)\n")
+    site.page("help.md", "# Help\n")
+    findings = site.build().page("a.md")["findings"]
+    assert len(findings) == 121
+    assert all("did you mean 'guide.md'?" in f["message"] for f in findings[:120])
+    assert "did you mean 'help.md'?" in findings[120]["message"]
+
+
 def test_changed_pages_mode_reads_anchors_of_pages_it_does_not_check(git_site):
     site, repo = git_site
     site.plugins("docgates/links")

@@ -122,6 +122,9 @@ class LinksGate(Gate):
         self._suggestions_left = 100
         # (target, fragment) -> hint: a page repeating one broken anchor is matched once.
         self._anchor_hints: dict[tuple[str, str], str] = {}
+        # Missing path -> the closest file, or None: a removed page that many pages still
+        # link to is matched against every file once, not once per link.
+        self._path_guesses: dict[str, str | None] = {}
 
     # -- hooks --------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
@@ -199,7 +202,7 @@ class LinksGate(Gate):
 
     def release(self, site: SiteContext) -> None:
         self.originals, self.pages, self.anchors, self.url_index = {}, {}, {}, {}
-        self.sorted_files, self.external_links, self._anchor_hints = [], [], {}
+        self.sorted_files, self.external_links, self._anchor_hints, self._path_guesses = [], [], {}, {}
 
     # -- resolving ----------------------------------------------------------------------
     def resolve(self, link: PageLink, page: PageInput, site: SiteContext) -> Resolved:
@@ -272,12 +275,13 @@ class LinksGate(Gate):
             )
         shown = in_source if written.endswith(".md") or link.rendered == link.original else resolved
         message = f"{what} points to '{_short(shown, 200)}', which is not a page or file in docs/"
-        guess = None
-        if self._suggestions_left > 0:  # fuzzy matching is slow; a wrecked site needs none
-            self._suggestions_left -= 1
-            guess = difflib.get_close_matches(shown, self.sorted_files, n=1, cutoff=0.75)
+        if shown not in self._path_guesses and self._suggestions_left > 0:
+            self._suggestions_left -= 1  # fuzzy matching is slow; a wrecked site needs none
+            close = difflib.get_close_matches(shown, self.sorted_files, n=1, cutoff=0.75)
+            self._path_guesses[shown] = close[0] if close else None
+        guess = self._path_guesses.get(shown)
         if guess:
-            message += f"; did you mean '{guess[0]}'?"
+            message += f"; did you mean '{guess}'?"
         else:
             message += "; fix the path or add the missing file"
         return message

@@ -80,7 +80,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-@dataclass
+@dataclass(slots=True)
 class Freshness:
     """The freshness of one page, as the gate decided it."""
 
@@ -126,7 +126,7 @@ class Freshness:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class FreshnessView:
     """What ``docgates/freshness.html`` renders (every value is escaped there)."""
 

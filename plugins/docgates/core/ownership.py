@@ -25,7 +25,7 @@ OwnerSource = Literal["front-matter", "codeowners", "default"]
 CODEOWNERS_RULE = "ownership/codeowners"
 
 
-@dataclass
+@dataclass(slots=True)
 class Resolution:
     """Who owns a page and where that came from."""
 
@@ -47,7 +47,7 @@ class Resolution:
         return "No owner is set for this page"
 
 
-@dataclass
+@dataclass(slots=True)
 class OwnerView:
     """What the ``docgates/owner.html`` partial renders for one page."""
 

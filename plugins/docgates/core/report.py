@@ -14,7 +14,7 @@ from .. import __version__
 from .findings import Finding
 
 
-@dataclass
+@dataclass(slots=True)
 class PageReport:
     """What the gates found out about one page; each gate fills in its part."""
 

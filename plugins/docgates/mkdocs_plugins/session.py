@@ -42,7 +42,7 @@ GIT_GATES = frozenset({"freshness", "ownership", "leaderboard"})
 GATE_ORDER = ("ownership", "freshness", "checklist", "readability", "links", "leaderboard", "quality")
 
 
-@dataclass
+@dataclass(slots=True)
 class PageView:
     """What templates see as ``page.meta.docgates``."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -56,6 +57,46 @@ def test_leaderboard_page_in_the_built_site(git_site):
     assert not (site.docs / "leaderboard.md").exists()  # generated, never written into docs/
     # The generated pages are not judged as documentation.
     assert "leaderboard.md" not in [p["path"] for p in result.report["pages"]]
+
+
+ORDER_HOOK = """\
+import json
+from docgates.mkdocs_plugins.session import BuildSession
+
+calls = []
+_call = BuildSession._call
+
+def _recording(self, gate, hook, path, *args):
+    if hook in ("render_generated", "release"):
+        calls.append([gate.name, hook])
+    return _call(self, gate, hook, path, *args)
+
+BuildSession._call = _recording
+
+def on_post_build(config):
+    with open("order.json", "w") as out:
+        json.dump(calls, out)
+"""
+
+
+def test_gates_without_pages_let_go_before_the_pages_are_generated(git_site):
+    """The generated pages are made after every other gate has released its per-page state
+    (their memory is reused), and they come out the same: they read the site, not the gates."""
+    site, _ = _docs_day(git_site)
+    site.config["plugins"][0:0] = ["docgates/ownership", "docgates/freshness", "docgates/links"]
+    site.config["hooks"] = ["order.py"]
+    site.write("order.py", ORDER_HOOK, dedent=False)
+    result = site.build()
+    calls = [tuple(c) for c in json.loads((site.root / "order.json").read_text())]
+    first_page = calls.index(("leaderboard", "render_generated"))
+    assert set(calls[:first_page]) == {(g, "release") for g in ("ownership", "freshness", "links")}
+    assert calls[first_page:] == [("leaderboard", "render_generated"), ("quality", "render_generated"),
+                                  ("leaderboard", "release"), ("quality", "release")]
+    assert result.report["site"]["leaderboard"]["people"][0]["name"] == "O'Brien & Sons"
+    html = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    dashboard = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    # Made from the report after ownership and freshness let go: their figures are all there.
+    assert "Fresh pages 100% 3 of 3" in dashboard and "Owned pages 67% 2 of 3" in dashboard
 
 
 TEXTSTAT_HOOK = """\

@@ -142,11 +142,13 @@ class Gate:
         return None
 
     def release(self, site: SiteContext) -> None:
-        """Called once per build, when ``finish``, every ``page_view`` and every generated
-        page are done and only the report remains to be written: let go of per-page state.
-        A big site's pages are then not held twice while the theme renders them (the build's
-        peak memory comes after). Not called by ``docgates check``, whose commands read the
-        gates afterwards."""
+        """Called once per build, when ``finish``, every ``page_view`` and this gate's
+        generated pages are done and only the report remains to be written: let go of
+        per-page state. A big site's pages are then not held twice while the theme renders
+        them (the build's peak memory comes after). Gates with no generated page are released
+        before any page is generated, so a generated page reads only the site (report,
+        sources, shared values), never another gate. Not called by ``docgates check``, whose
+        commands read the gates afterwards."""
 
     def generated_pages(self) -> dict[str, str]:
         """Virtual pages this gate adds to the site: ``{src_uri: title}``."""

@@ -40,6 +40,7 @@ _TEMPLATE_PREFIXES = (":~:", "__")
 
 # site.shared key: target page -> the pages that link to it (resolved as the build resolves).
 INBOUND_KEY = "links.inbound"
+SUGGESTED_PATHS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +120,11 @@ class LinksGate(Gate):
         self.external_links: list[PageLink] = []
         self.stats = LinkStats()
         self._loading = False
-        self._suggestions_left = 100
         # (target, fragment) -> hint: a page repeating one broken anchor is matched once.
         self._anchor_hints: dict[tuple[str, str], str] = {}
         # Missing path -> the closest file, or None: a removed page that many pages still
-        # link to is matched against every file once, not once per link.
+        # link to is matched against every file once, not once per link. At most
+        # SUGGESTED_PATHS of them: fuzzy matching is slow, and a wrecked site needs none.
         self._path_guesses: dict[str, str | None] = {}
 
     # -- hooks --------------------------------------------------------------------------
@@ -275,8 +276,7 @@ class LinksGate(Gate):
             )
         shown = in_source if written.endswith(".md") or link.rendered == link.original else resolved
         message = f"{what} points to '{_short(shown, 200)}', which is not a page or file in docs/"
-        if shown not in self._path_guesses and self._suggestions_left > 0:
-            self._suggestions_left -= 1  # fuzzy matching is slow; a wrecked site needs none
+        if shown not in self._path_guesses and len(self._path_guesses) < SUGGESTED_PATHS:
             close = difflib.get_close_matches(shown, self.sorted_files, n=1, cutoff=0.75)
             self._path_guesses[shown] = close[0] if close else None
         guess = self._path_guesses.get(shown)

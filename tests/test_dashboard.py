@@ -188,3 +188,40 @@ def test_the_chart_library_loads_only_when_the_dashboard_is_drawn():
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "True", "True"]
+
+
+PYGAL_HOOK = """\
+import sys
+
+def on_post_build(config):
+    with open("pygal-loaded.txt", "w") as out:
+        out.write(str("pygal" in sys.modules))
+"""
+
+
+def test_a_rebuild_reuses_the_charts_it_drew_until_their_figures_move(git_site):
+    """Charts are cached by what they show: a rebuild with the same figures shows the same SVG
+    without drawing it (pygal is not even imported); moved figures, or ``cache: false``, draw."""
+    from conftest import base_env
+
+    site, _ = _handbook(git_site)
+    site.config["hooks"] = ["pygal_probe.py"]
+    site.write("pygal_probe.py", PYGAL_HOOK, dedent=False)
+    page = site.root / "site" / "quality" / "index.html"
+
+    def build(**env: str) -> tuple[str, list[str]]:
+        site.build(env=base_env(**env))
+        svgs = re.findall(r"<svg role=\"img\".*?</svg>", page.read_text(encoding="utf-8"), re.S)
+        assert len(svgs) == 2
+        return (site.root / "pygal-loaded.txt").read_text(), svgs
+
+    loaded, drawn = build()
+    assert loaded == "True"
+    loaded, reused = build()
+    assert loaded == "False" and reused == drawn
+    # A year on, every page is stale: the freshness pie is drawn again, the other chart reused.
+    loaded, later = build(DOCGATES_TODAY="2027-11-24")
+    assert loaded == "True" and later[0] != drawn[0] and later[1] == drawn[1]
+    site.config["plugins"][-1] = {"docgates/quality": {"cache": False}}
+    loaded, uncached = build()
+    assert loaded == "True" and uncached == drawn

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from .content_cache import ContentCache
 from .dashboard import DEFAULT_ONBOARDING, DashboardInput, render
 from .gate import Gate, SiteContext
 from .leaderboard import normalise_page_path
@@ -15,6 +16,8 @@ from .leaderboard import normalise_page_path
 # A top-level page, so the nav shows one entry; its URL is still quality/.
 DEFAULT_DASHBOARD = "quality.md"
 TITLE = "Quality dashboard"
+# The charts cache's format (what each entry holds: the chart's SVG text).
+CHARTS_CACHE_VERSION = 1
 
 
 class QualityGate(Gate):
@@ -35,6 +38,7 @@ class QualityGate(Gate):
         if not isinstance(onboarding, (list, tuple)) or not all(isinstance(p, str) and p.strip() for p in onboarding):
             raise ValueError("onboarding: expected a list of docs-relative path patterns, e.g. [onboarding/*]")
         self.onboarding = tuple(p.strip().casefold() for p in onboarding)
+        self.use_cache = bool(self.options.get("cache", True))
 
     def generated_pages(self) -> dict[str, str]:
         return {self.page: TITLE} if self.page else {}
@@ -54,5 +58,11 @@ class QualityGate(Gate):
             onboarding=self.onboarding,
             today=site.today.isoformat(),
             inbound=site.shared.get("links.inbound", {}) if "links" in (gates or ()) else None,
+            # A few entries: the charts of the latest builds (the file trims the rest).
+            charts=ContentCache(site.cache_dir / "charts.sqlite", CHARTS_CACHE_VERSION, limit=16) if self.use_cache else None,
         )
-        return render(data)
+        try:
+            return render(data)
+        finally:
+            if data.charts is not None:
+                data.charts.close()

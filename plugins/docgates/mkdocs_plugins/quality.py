@@ -23,6 +23,10 @@ class QualityConfig(GateConfig):
     """Path patterns (fnmatch, docs-relative) of the onboarding pages whose freshness the
     dashboard shows; pages with ``onboarding: true`` or an ``onboarding`` tag count too."""
 
+    cache = c.Type(bool, default=True)
+    """Keep the dashboard's charts under ``.cache/plugin/docgates/`` by what they show, so a
+    rebuild whose figures did not move reuses them instead of drawing them again."""
+
     baseline = c.Type((str, bool), default=DEFAULT_BASELINE_FILE)
     """Committed file of accepted findings (relative to mkdocs.yml), written by
     ``docgates baseline``; the build and ``docgates check`` fail only on findings not in it.

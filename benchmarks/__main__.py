@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int)
     parser.add_argument("--runs", type=int)
     parser.add_argument("--no-peers", action="store_true", help="skip the peer plugins")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="WORD",
+        help="measure only the runs whose names contain WORD (repeatable; e.g. --only warm --only freshness), "
+             "with their paired floor runs",
+    )
     args = parser.parse_args(argv)
     spec = CorpusSpec(pages=200, commits=300) if args.quick else CorpusSpec()
     spec.pages = args.pages or spec.pages
@@ -31,11 +36,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
         generate(root, spec)
         change_three_pages(root)
-        tasks, extras = run(root, runs, peers)
+        try:
+            tasks, extras = run(root, runs, peers, only=args.only)
+        except ValueError as exc:
+            print(f"make bench: {exc}", file=sys.stderr)
+            return 2
     header = f"### docgates benchmark: {spec.pages} pages, {spec.commits} commits, {runs} interleaved rounds (medians)"
+    if args.only:
+        header += f"; only {', '.join(args.only)}"
     text = table(tasks, extras, header)
     OUT.mkdir(exist_ok=True)
-    (OUT / ("results-quick.md" if args.quick else "results.md")).write_text(text, encoding="utf-8")
+    name = "results-quick" if args.quick else "results"
+    (OUT / (f"{name}-only.md" if args.only else f"{name}.md")).write_text(text, encoding="utf-8")
     print()
     print(text)
     return 0

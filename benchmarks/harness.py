@@ -24,6 +24,8 @@ THEME = {
     "font": False,
     "features": ["navigation.prune", "navigation.indexes", "navigation.top", "search.highlight"],
 }
+COLD = "all plugins, cold cache"
+WARM = "all plugins, warm cache"
 MARKDOWN = ["toc", "admonition", "attr_list", "md_in_html", "tables", "pymdownx.superfences"]
 
 
@@ -132,8 +134,8 @@ def build_tasks(root: Path, with_peers: bool) -> list[Task]:
 
     tasks = [
         Task("floor", mkdocs + ["-f", write_config(root, "floor", []), "-d", "site-floor"], floor=None),
-        Task("all plugins, cold cache", mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", "site-all"], before=clear_cache),
-        Task("all plugins, warm cache", mkdocs + ["-f", "bench-all.yml", "-d", "site-all"]),
+        Task(COLD, mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", "site-all"], before=clear_cache),
+        Task(WARM, mkdocs + ["-f", "bench-all.yml", "-d", "site-all"]),
     ]
     for name in PLUGINS:
         tasks.append(Task(f"{name} alone", mkdocs + ["-f", write_config(root, name, docgates_plugins(name)), "-d", f"site-{name}"], before=clear_cache))
@@ -173,9 +175,27 @@ def git_pass_seconds(root: Path, repeats: int = 3) -> float | None:
     return statistics.median(times)
 
 
-def run(root: Path, runs: int, with_peers: bool, log=print) -> tuple[list[Task], dict[str, float | None]]:
+def select(tasks: list[Task], only: list[str]) -> list[Task]:
+    """The floor and the tasks whose names contain one of ``only`` (e.g. ``warm``), to measure
+    a few rows with more rounds. Raises ``ValueError`` for a word that names no task."""
+    for word in only:
+        if not any(word in task.name for task in tasks[1:]):
+            names = ", ".join(task.name for task in tasks[1:])
+            raise ValueError(f"--only {word!r} names no run; the runs are: {names}")
+    return [tasks[0]] + [task for task in tasks[1:] if any(word in task.name for word in only)]
+
+
+def run(
+    root: Path, runs: int, with_peers: bool, log=print, only: list[str] | None = None
+) -> tuple[list[Task], dict[str, float | None]]:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DOCGATES_TODAY="2026-11-24")
     tasks = build_tasks(root, with_peers)
+    if only:
+        tasks = select(tasks, only)
+        if any(t.name == WARM for t in tasks) and not any(t.name == COLD for t in tasks):
+            # The warm build needs the cache a cold build leaves behind: one build, not timed.
+            warm = next(t for t in tasks if t.name == WARM)
+            measure(warm.argv, root, env)
     floor = tasks[0]
 
     def timed(task: Task, round_no: int) -> tuple[float, int]:
@@ -196,6 +216,8 @@ def run(root: Path, runs: int, with_peers: bool, log=print) -> tuple[list[Task],
             task.floor_times.append(floor_time)
             task.floor_memory_kb.append(floor_rss)
             timed(task, round_no)
+    if only:
+        return tasks, {}
     extras: dict[str, float | None] = {"git pass (s)": git_pass_seconds(root)}
     # Without [AnchorCheck]: LinkChecker refetches a page for every distinct #anchor URL (12,000
     # requests instead of 2,000 here), and the in-build check already verifies anchors exactly.
@@ -207,15 +229,23 @@ def run(root: Path, runs: int, with_peers: bool, log=print) -> tuple[list[Task],
 
 
 def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> str:
-    lines = [header, "", "| run | median s | × floor | peak MiB | mem × floor | exit codes |", "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        header, "",
+        "| run | median s | × floor | pairs × floor | peak MiB | mem × floor | exit codes |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for task in tasks:
         median = statistics.median(task.times)
         mem = statistics.median(task.memory_kb) / 1024
         paired = bool(task.floor and task.floor_times)
         ratio = ratios(task) if paired else None
         mem_ratio = mem / (statistics.median(task.floor_memory_kb) / 1024) if paired else None
+        spread = ""
+        if paired:
+            pairs = [a / b for a, b in zip(task.times, task.floor_times)]
+            spread = f"{min(pairs):.2f}–{max(pairs):.2f}"
         lines.append(
-            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {mem:.0f} | "
+            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {spread} | {mem:.0f} | "
             f"{'' if mem_ratio is None else f'{mem_ratio:.2f}'} | {','.join(map(str, sorted(task.codes)))} |"
         )
     lines.append("")

@@ -1,0 +1,30 @@
+"""The benchmark harness's bookkeeping: which runs a partial bench measures, and what its
+table says about the spread of the paired ratios (the timings themselves are not tested)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.harness import COLD, WARM, Task, select, table
+
+
+def _tasks() -> list[Task]:
+    return [Task("floor", ["floor"], floor=None), Task(COLD, ["cold"]), Task(WARM, ["warm"]),
+            Task("freshness alone", ["fresh"])]
+
+
+def test_only_keeps_the_floor_and_the_named_runs():
+    assert [t.name for t in select(_tasks(), ["warm", "fresh"])] == ["floor", WARM, "freshness alone"]
+    with pytest.raises(ValueError, match=r"--only 'tepid' names no run; the runs are: all plugins, cold cache, "):
+        select(_tasks(), ["tepid"])
+
+
+def test_the_table_gives_the_median_ratio_and_the_spread_of_the_pairs():
+    floor, _, warm, _ = _tasks()
+    floor.times, floor.memory_kb = [20.0, 20.0, 20.0], [100 * 1024] * 3
+    warm.times, warm.floor_times = [21.0, 24.0, 22.0], [20.0, 20.0, 20.0]
+    warm.memory_kb, warm.floor_memory_kb = [120 * 1024] * 3, [100 * 1024] * 3
+    warm.codes, floor.codes = {1}, {0}
+    text = table([floor, warm], {}, "### bench")
+    assert "| all plugins, warm cache | 22.00 | 1.10 | 1.05–1.20 | 120 | 1.20 | 1 |" in text
+    assert "| floor | 20.00 |  |  | 100 |  | 0 |" in text

@@ -37,10 +37,13 @@ class Task:
     floor: str | None = "floor"
     times: list[float] = field(default_factory=list)
     memory_kb: list[int] = field(default_factory=list)
+    # CPU seconds (user + system) of the build and the processes it waited for.
+    cpu: list[float] = field(default_factory=list)
     codes: set[int] = field(default_factory=set)
     # The floor run made right before each of this task's runs (A B A B ...).
     floor_times: list[float] = field(default_factory=list)
     floor_memory_kb: list[int] = field(default_factory=list)
+    floor_cpu: list[float] = field(default_factory=list)
 
 
 def write_config(root: Path, name: str, plugins: list) -> str:
@@ -70,8 +73,10 @@ def docgates_plugins(only: str | None = None) -> list:
     return result
 
 
-def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall time, peak memory (KiB) of the child and everything it started, exit code.
+def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int, float]:
+    """Wall time, peak memory (KiB) of the child and everything it started, exit code, and
+    CPU time (user + system, the child's and its reaped helpers'). On a shared machine the
+    CPU time moves less than the wall time: time spent waiting for a busy core is not in it.
 
     The kernel's peak RSS (``wait4``) is the largest single process, so a helper process
     (git, a worker) would hide its memory; the process tree's summed RSS, sampled every
@@ -93,7 +98,7 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int
     done.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, max(usage.ru_maxrss, tree_peak[0]), proc.returncode
+    return elapsed, max(usage.ru_maxrss, tree_peak[0]), proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -204,13 +209,14 @@ def run(
             warm.before = prime
     floor = tasks[0]
 
-    def timed(task: Task, round_no: int) -> tuple[float, int]:
-        elapsed, rss, code = measure(task.argv, root, env)
+    def timed(task: Task, round_no: int) -> tuple[float, int, float]:
+        elapsed, rss, code, cpu = measure(task.argv, root, env)
         task.times.append(elapsed)
         task.memory_kb.append(rss)
+        task.cpu.append(cpu)
         task.codes.add(code)
-        log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, exit {code}")
-        return elapsed, rss
+        log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, {cpu:.2f} s CPU, exit {code}")
+        return elapsed, rss, cpu
 
     for round_no in range(1, runs + 1):
         for task in tasks[1:]:
@@ -219,9 +225,10 @@ def run(
             # warm cache) is done before the pair, so nothing runs between its two builds.
             if task.before:
                 task.before()
-            floor_time, floor_rss = timed(floor, round_no)
+            floor_time, floor_rss, floor_cpu = timed(floor, round_no)
             task.floor_times.append(floor_time)
             task.floor_memory_kb.append(floor_rss)
+            task.floor_cpu.append(floor_cpu)
             timed(task, round_no)
     if only:
         return tasks, {}
@@ -229,7 +236,7 @@ def run(
     # Without [AnchorCheck]: LinkChecker refetches a page for every distinct #anchor URL (12,000
     # requests instead of 2,000 here), and the in-build check already verifies anchors exactly.
     linkcheck = [sys.executable, "-m", "docgates", "linkcheck", "--no-anchors", "site-all"]
-    elapsed, rss, code = measure(linkcheck, root, env)
+    elapsed, _, code, _ = measure(linkcheck, root, env)
     extras["docgates linkcheck (s)"] = elapsed
     extras["docgates linkcheck exit"] = code
     return tasks, extras
@@ -238,8 +245,8 @@ def run(
 def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> str:
     lines = [
         header, "",
-        "| run | median s | × floor | pairs × floor | peak MiB | mem × floor | exit codes |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| run | median s | × floor | pairs × floor | CPU × floor | peak MiB | mem × floor | exit codes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for task in tasks:
         median = statistics.median(task.times)
@@ -247,12 +254,14 @@ def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> st
         paired = bool(task.floor and task.floor_times)
         ratio = ratios(task) if paired else None
         mem_ratio = mem / (statistics.median(task.floor_memory_kb) / 1024) if paired else None
-        spread = ""
+        spread = cpu = ""
         if paired:
             pairs = [a / b for a, b in zip(task.times, task.floor_times)]
             spread = f"{min(pairs):.2f}–{max(pairs):.2f}"
+            if task.cpu and task.floor_cpu:
+                cpu = f"{statistics.median(a / b for a, b in zip(task.cpu, task.floor_cpu)):.2f}"
         lines.append(
-            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {spread} | {mem:.0f} | "
+            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {spread} | {cpu} | {mem:.0f} | "
             f"{'' if mem_ratio is None else f'{mem_ratio:.2f}'} | {','.join(map(str, sorted(task.codes)))} |"
         )
     lines.append("")

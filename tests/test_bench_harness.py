@@ -20,11 +20,14 @@ def test_only_keeps_the_floor_and_the_named_runs():
 
 
 def test_the_table_gives_the_median_ratio_and_the_spread_of_the_pairs():
+    """Each row: median wall time, median per-pair ratio, the pairs' range, the median per-pair
+    ratio of CPU time, and memory against the floor."""
     floor, _, warm, _ = _tasks()
     floor.times, floor.memory_kb = [20.0, 20.0, 20.0], [100 * 1024] * 3
     warm.times, warm.floor_times = [21.0, 24.0, 22.0], [20.0, 20.0, 20.0]
     warm.memory_kb, warm.floor_memory_kb = [120 * 1024] * 3, [100 * 1024] * 3
+    warm.cpu, warm.floor_cpu = [22.0, 26.0, 23.0], [20.0, 20.0, 20.0]
     warm.codes, floor.codes = {1}, {0}
     text = table([floor, warm], {}, "### bench")
-    assert "| all plugins, warm cache | 22.00 | 1.10 | 1.05–1.20 | 120 | 1.20 | 1 |" in text
-    assert "| floor | 20.00 |  |  | 100 |  | 0 |" in text
+    assert "| all plugins, warm cache | 22.00 | 1.10 | 1.05–1.20 | 1.15 | 120 | 1.20 | 1 |" in text
+    assert "| floor | 20.00 |  |  |  | 100 |  | 0 |" in text

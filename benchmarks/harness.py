@@ -82,6 +82,9 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int
     (git, a worker) would hide its memory; the process tree's summed RSS, sampled every
     20 ms, counts it. The figure is the larger of the two.
     """
+    # A build writes ~260 MB of HTML (the navigation is in every page), which the kernel flushes
+    # to disk up to 30 s later: without this, one run's writeback lands in the next run's time.
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     tree_peak = [0]

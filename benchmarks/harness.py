@@ -75,8 +75,9 @@ def docgates_plugins(only: str | None = None) -> list:
 
 def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int, float]:
     """Wall time, peak memory (KiB) of the child and everything it started, exit code, and
-    CPU time (user + system, the child's and its reaped helpers'). On a shared machine the
-    CPU time moves less than the wall time: time spent waiting for a busy core is not in it.
+    CPU time (user + system, the child's and its reaped helpers'). CPU time leaves out time
+    spent waiting for a busy core; on the shared 2-core machines measured so far it tracked
+    the wall time within ~1 %, so the noise there is in how fast a core runs, not in waiting.
 
     The kernel's peak RSS (``wait4``) is the largest single process, so a helper process
     (git, a worker) would hide its memory; the process tree's summed RSS, sampled every

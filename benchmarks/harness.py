@@ -24,9 +24,10 @@ THEME = {
     "font": False,
     "features": ["navigation.prune", "navigation.indexes", "navigation.top", "search.highlight"],
 }
+MARKDOWN = ["toc", "admonition", "attr_list", "md_in_html", "tables", "pymdownx.superfences"]
+# The two headline runs, named so a partial bench (--only) can tell whether a cold run warms the cache.
 COLD = "all plugins, cold cache"
 WARM = "all plugins, warm cache"
-MARKDOWN = ["toc", "admonition", "attr_list", "md_in_html", "tables", "pymdownx.superfences"]
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from conftest import base_env
 from docgates.core import charts
 from docgates.core.dashboard import DashboardInput, dimensions, health_score, render
 from docgates.core.frontmatter import parse_page
@@ -202,8 +203,6 @@ def on_post_build(config):
 def test_a_rebuild_reuses_the_charts_it_drew_until_their_figures_move(git_site):
     """Charts are cached by what they show: a rebuild with the same figures shows the same SVG
     without drawing it (pygal is not even imported); moved figures, or ``cache: false``, draw."""
-    from conftest import base_env
-
     site, _ = _handbook(git_site)
     site.config["hooks"] = ["pygal_probe.py"]
     site.write("pygal_probe.py", PYGAL_HOOK, dedent=False)

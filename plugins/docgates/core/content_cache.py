@@ -27,6 +27,18 @@ def content_key(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def code_digest(*names: str) -> str:
+    """A digest of some of this package's modules (``"charts.py"``), for the version of a cache
+    whose entries that code computed: editing the code, or upgrading docgates, empties it."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name in names:
+        try:
+            digest.update((Path(__file__).resolve().parent / name).read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
+
+
 def to_json(value: Any) -> str:
     """A value as the JSON text an entry holds."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

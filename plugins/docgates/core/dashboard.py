@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import hashlib
 import html
 import json
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .content_cache import ContentCache, content_key
+from .content_cache import ContentCache, code_digest, content_key
 from .frontmatter import PageSource
 from .pagehtml import TABLE_SCRIPT, Markup, esc, link, not_measured, relative_url, section, table, tag
 
@@ -80,7 +78,7 @@ def _chart(data: DashboardInput, kind: str, *args: Any) -> str:
     with the same code: a rebuild whose figures did not move then neither draws nor imports
     pygal (~0.06 s and ~1.4 MiB at the build's peak, 2,000 pages)."""
     cache = data.charts
-    key = content_key(kind, json.dumps(args, ensure_ascii=False), _chart_code())
+    key = content_key(kind, json.dumps(args, ensure_ascii=False), _chart_code()) if cache is not None else ""
     svg = cache.get(key) if cache is not None else None
     if isinstance(svg, str):
         return svg
@@ -104,11 +102,7 @@ def _chart_code() -> str:
         pygal = version("pygal")
     except PackageNotFoundError:
         pygal = "unknown"
-    try:
-        code = hashlib.blake2b((Path(__file__).parent / "charts.py").read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        code = "unknown"
-    return f"{code}/{pygal}"
+    return f"{code_digest('charts.py')}/{pygal}"
 
 
 def _rules(page: Mapping[str, Any]) -> list[str]:

@@ -346,25 +346,16 @@ class CachedLinkTargets:
 
     def _open(self) -> Any:
         if self._cache is None:
-            from .content_cache import ContentCache
+            from .content_cache import ContentCache, code_digest
 
             # Scanned by this module's code and the outline's: either one changed, none is kept.
-            self._cache = ContentCache(self.cache_file, _code_digest("docsday_probes.py", "markdown_outline.py"), self.LIMIT)
+            self._cache = ContentCache(self.cache_file, code_digest("docsday_probes.py", "markdown_outline.py"), self.LIMIT)
         return self._cache
 
     def save(self) -> None:
         if self._cache is not None:
             self._cache.save()
 
-
-def _code_digest(*names: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for name in names:
-        try:
-            digest.update((Path(__file__).resolve().parent / name).read_bytes())
-        except OSError:
-            digest.update(b"missing")
-    return digest.hexdigest()
 
 
 def link_targets(body: str) -> list[str]:

@@ -200,3 +200,68 @@ def test_a_rendering_build_lets_go_of_per_page_state_before_the_theme_renders(gi
     leaderboard = (site.root / "site" / "leaderboard" / "index.html").read_text(encoding="utf-8")
     assert "Ann Author" in leaderboard
     assert result.page("index.md")["owner"] == ["@docs"]
+
+
+FREEZE_PROBE = """\
+import gc, json
+from mkdocs.plugins import event_priority
+
+def note(event):
+    with open("freeze.jsonl", "a") as out:
+        out.write(json.dumps([event, gc.get_freeze_count() > 0]) + "\\n")
+
+def on_env(env, config, files):
+    note("pages read")
+    return env
+
+def on_page_context(context, page, config, nav):
+    if page.file.src_uri == "index.md":
+        note("rendering")
+    return context
+
+# MkDocs ends every run with on_shutdown: noted before docgates' handler here, after it below.
+@event_priority(100)
+def on_shutdown():
+    note("ending")
+"""
+
+FREEZE_PROBE_LAST = """\
+from mkdocs.plugins import event_priority
+from probe import note
+
+@event_priority(-100)
+def on_shutdown():
+    note("ended")
+"""
+
+
+def test_the_objects_frozen_for_the_build_are_handed_back_however_it_ends(site):
+    """The session freezes what is alive once the navigation exists (so full collections do
+    not rescan it page after page); every way a run ends unfreezes it, or ``mkdocs serve``
+    would keep each rebuild's garbage cycles for good."""
+    site.plugins("docgates/ownership", "docgates/links", "docgates/quality")
+    site.config["hooks"] = ["probe.py", "probe_last.py"]
+    site.write("probe.py", FREEZE_PROBE, dedent=False)
+    site.write("probe_last.py", FREEZE_PROBE_LAST, dedent=False)
+    site.page("index.md", GOOD + "\nSee [the guide](guide.md).\n")
+    site.page("guide.md", GOOD.replace("Good page", "Guide"))
+    notes = site.root / "freeze.jsonl"
+
+    def noted(run) -> tuple[list, object]:
+        notes.unlink(missing_ok=True)
+        outcome = run()
+        return [json.loads(line) for line in notes.read_text().splitlines()], outcome
+
+    # Frozen while pages are read and rendered; thawed by post_build, before the run ends.
+    built = [["pages read", True], ["rendering", True], ["ending", False], ["ended", False]]
+    events, result = noted(site.build)
+    assert result.returncode == 0, result.output
+    assert events == built
+    # A build the gates fail (the error is raised from post_build) thaws too.
+    site.page("index.md", GOOD + "\nSee [the guide](nowhere.md).\n")
+    events, result = noted(site.build)
+    assert result.returncode == 1 and "links/broken" in result.output
+    assert events == built
+    # 'docgates check' renders nothing and has no post_build: docgates' on_shutdown thaws.
+    events, _ = noted(lambda: site.docgates("check"))
+    assert events == [["pages read", True], ["ending", True], ["ended", False]]

@@ -6,6 +6,7 @@ event however many docgates plugins are enabled, and always in the same gate ord
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from functools import partial
@@ -94,6 +95,8 @@ class BuildSession:
         self.repo_root = find_repo_root(config_dir)
         # Becomes the site's shared values; the git history may start loading into it early.
         self.shared: dict[str, Any] = {}
+        # Whether this build froze the objects alive at on_nav (see freeze_long_lived).
+        self._froze = False
 
     # -- registration -------------------------------------------------------------------
     def register(self, gate: Gate) -> None:
@@ -158,6 +161,26 @@ class BuildSession:
         for gate in self.gates:
             self._call(gate, "begin", None, self.site)
         return files
+
+    # -- garbage collection -------------------------------------------------------------
+    def freeze_long_lived(self) -> None:
+        """Once the navigation exists, what is alive (config, files, pages, the git history)
+        lives until the build ends. Python's full collections rescan every live object, and the
+        gates' per-page records make them more frequent and slower: frozen, that part is never
+        rescanned (full collections on 2,000 pages: 0.37-0.45 s, 0.19-0.22 s frozen; the bare
+        build's 0.14-0.18 s). ``thaw`` hands it back to the collector when the build ends."""
+        # Someone else's freeze (a host that forks, say) is theirs to undo, not ours.
+        if self._froze or gc.get_freeze_count():
+            return
+        gc.freeze()
+        self._froze = True
+
+    def thaw(self) -> None:
+        """Undo ``freeze_long_lived``: a build's garbage cycles must not outlive it (``mkdocs
+        serve`` rebuilds in the same process). Called when the build ends in any way."""
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()
 
     # -- pages --------------------------------------------------------------------------
     def read_source(self, file: File) -> PageSource:
@@ -298,6 +321,7 @@ class BuildSession:
 
     # -- end of build -------------------------------------------------------------------
     def on_post_build(self) -> None:
+        self.thaw()
         if self.site is None or "post_build" in self._done:
             return
         self._done.add("post_build")
@@ -351,6 +375,7 @@ class BuildSession:
         return self.baseline_outcome
 
     def on_build_error(self) -> None:
+        self.thaw()
         # A build that failed elsewhere still leaves a report behind, as the contract asks.
         if self.site is not None and "post_build" not in self._done and not self.failed:
             try:

@@ -70,7 +70,8 @@ def test_dashboard_page_in_the_built_site(git_site):
     assert result.report is not None
     html = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
     body = html[html.index('<div class="docgates-dashboard">'):]
-    assert "assets/docgates/dashboard.css" in html
+    assert "assets/docgates/docgates.css" in html
+    assert ".docgates-dashboard" in (site.root / "site" / "assets" / "docgates" / "docgates.css").read_text()
     # Overview: totals and a health score.
     assert "Health score" in body and "Pages" in body
     # Stale pages by owner: the onboarding page is stale, owned by @docs.

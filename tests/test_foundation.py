@@ -265,3 +265,19 @@ def test_the_objects_frozen_for_the_build_are_handed_back_however_it_ends(site):
     # 'docgates check' renders nothing and has no post_build: docgates' on_shutdown thaws.
     events, _ = noted(lambda: site.docgates("check"))
     assert events == [["pages read", True], ["ending", True], ["ended", False]]
+
+
+def test_pages_link_one_stylesheet_holding_the_enabled_gates_styles(site):
+    site.plugins("docgates/ownership", "docgates/readability").page("index.md", GOOD)
+    result = site.build(strict=True)
+    assert result.returncode == 0, result.output
+    html = (site.root / "site" / "index.html").read_text(encoding="utf-8")
+    assert html.count('href="assets/docgates/') == 1
+    assert '<link rel="stylesheet" href="assets/docgates/docgates.css">' in html
+    css = (site.root / "site" / "assets" / "docgates" / "docgates.css").read_text(encoding="utf-8")
+    assert ".docgates-owner" in css and ".docgates-readability" in css
+    assert ".docgates-leaderboard" not in css and ".docgates-dashboard" not in css
+    # A site's own file at that path replaces ours.
+    site.page("assets/docgates/docgates.css", ".mine { color: red; }\n")
+    assert site.build(strict=True).returncode == 0
+    assert (site.root / "site" / "assets" / "docgates" / "docgates.css").read_text() == ".mine { color: red; }\n"

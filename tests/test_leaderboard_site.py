@@ -45,7 +45,8 @@ def test_leaderboard_page_in_the_built_site(git_site):
     assert "<Co>" not in html
     assert "corp.example" not in html  # emails are never published
     assert "Late Larry" not in html  # outside the window
-    assert "assets/docgates/leaderboard.css" in html
+    assert "assets/docgates/docgates.css" in html
+    assert ".docgates-leaderboard" in (site.root / "site" / "assets" / "docgates" / "docgates.css").read_text()
     # The page links the improved page relative to itself.
     assert 'href="../guide/"' in html
     board = result.report["site"]["leaderboard"]

@@ -268,7 +268,7 @@ def test_header_shows_names_contact_links_and_source_escaped(git_site):
     assert "<script>" not in evil and 'onmouseover="x"' not in evil
     assert str(escape('@x<script>alert(1)</script>"onmouseover="x')) in evil
     assert "docgates-owner__team--unregistered" in evil
-    css = (site.root / "site" / "assets" / "docgates" / "ownership.css").read_text()
+    css = (site.root / "site" / "assets" / "docgates" / "docgates.css").read_text()
     assert ".docgates-owner" in css
 
 

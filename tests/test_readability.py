@@ -65,7 +65,7 @@ def test_known_text_gets_its_known_score_and_a_badge(site):
     html = (site.root / "site" / "index.html").read_text(encoding="utf-8")
     assert 'class="docgates-readability docgates-readability--very-easy"' in html
     assert "Readability: Very easy" in html and "116/100" in html and "1 min read" in html
-    assert "assets/docgates/readability.css" in html
+    assert "assets/docgates/docgates.css" in html
     assert result.report["site"]["readability"]["pages_scored"] == 1
 
 

@@ -37,6 +37,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 ASSETS_URI = "assets/docgates"
+# The one stylesheet pages link: the base styles and those of the enabled gates.
+STYLESHEET_URI = f"{ASSETS_URI}/docgates.css"
 # Gates that read the git history: with one of them on, the history is read from on_config.
 GIT_GATES = frozenset({"freshness", "ownership", "leaderboard"})
 # Gates run in this order, so e.g. freshness can name the owner that ownership resolved.
@@ -145,13 +147,10 @@ class BuildSession:
                 if files.get_file_from_path(src_uri) is None:
                     files.append(File.generated(config, src_uri, content=f"# {title}\n"))
                 self.generated[src_uri] = gate
-        stylesheets = sorted({g.stylesheet for g in self.gates if g.stylesheet} | {"docgates.css"})
-        for name in stylesheets:
-            uri = f"{ASSETS_URI}/{name}"
-            if files.get_file_from_path(uri) is None:
-                files.append(File.generated(config, uri, abs_src_path=str(ASSETS_DIR / name)))
-            if uri not in config.extra_css:
-                config.extra_css.append(uri)
+        if files.get_file_from_path(STYLESHEET_URI) is None:
+            files.append(File.generated(config, STYLESHEET_URI, content=self._stylesheet()))
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.append(STYLESHEET_URI)
         self._guard_unreadable(files)
         self.site.files = {f.src_uri for f in files}
         # Which gates run, so the dashboard can tell "not measured" from "all clean".
@@ -181,6 +180,14 @@ class BuildSession:
         if self._froze:
             self._froze = False
             gc.unfreeze()
+
+    def _stylesheet(self) -> str:
+        """The enabled gates' styles as one file: a page links one stylesheet, not up to seven
+        (fewer requests for readers, and for the build six fewer links rendered per page)."""
+        names = dict.fromkeys(["docgates.css", *(g.stylesheet for g in self.gates if g.stylesheet)])
+        return "\n".join(
+            f"/* docgates: {name} */\n" + (ASSETS_DIR / name).read_text(encoding="utf-8") for name in names
+        )
 
     # -- pages --------------------------------------------------------------------------
     def read_source(self, file: File) -> PageSource:

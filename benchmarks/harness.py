@@ -257,14 +257,12 @@ def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> st
         median = statistics.median(task.times)
         mem = statistics.median(task.memory_kb) / 1024
         paired = bool(task.floor and task.floor_times)
-        ratio = ratios(task) if paired else None
+        pairs = pair_ratios(task.times, task.floor_times) if paired else []
+        ratio = statistics.median(pairs) if pairs else None
         mem_ratio = mem / (statistics.median(task.floor_memory_kb) / 1024) if paired else None
-        spread = cpu = ""
-        if paired:
-            pairs = [a / b for a, b in zip(task.times, task.floor_times)]
-            spread = f"{min(pairs):.2f}–{max(pairs):.2f}"
-            if task.cpu and task.floor_cpu:
-                cpu = f"{statistics.median(a / b for a, b in zip(task.cpu, task.floor_cpu)):.2f}"
+        spread = f"{min(pairs):.2f}–{max(pairs):.2f}" if pairs else ""
+        cpu_pairs = pair_ratios(task.cpu, task.floor_cpu) if paired else []
+        cpu = f"{statistics.median(cpu_pairs):.2f}" if cpu_pairs else ""
         lines.append(
             f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {spread} | {cpu} | {mem:.0f} | "
             f"{'' if mem_ratio is None else f'{mem_ratio:.2f}'} | {','.join(map(str, sorted(task.codes)))} |"
@@ -275,6 +273,7 @@ def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> st
     return "\n".join(lines) + "\n"
 
 
-def ratios(task: Task) -> float:
-    """Median of the per-pair ratios: each pair ran back to back, so most noise cancels."""
-    return statistics.median(a / b for a, b in zip(task.times, task.floor_times))
+def pair_ratios(values: list[float], floor_values: list[float]) -> list[float]:
+    """Each run over the floor run made right before it: each pair ran back to back, so most
+    noise cancels (the table shows their median and range)."""
+    return [a / b for a, b in zip(values, floor_values)]

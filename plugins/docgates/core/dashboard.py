@@ -78,10 +78,12 @@ def _chart(data: DashboardInput, kind: str, *args: Any) -> str:
     with the same code: a rebuild whose figures did not move then neither draws nor imports
     pygal (~0.06 s and ~1.4 MiB at the build's peak, 2,000 pages)."""
     cache = data.charts
-    key = content_key(kind, json.dumps(args, ensure_ascii=False), _chart_code()) if cache is not None else ""
-    svg = cache.get(key) if cache is not None else None
-    if isinstance(svg, str):
-        return svg
+    key = ""
+    if cache is not None:
+        key = content_key(kind, json.dumps(args, ensure_ascii=False), _chart_code())
+        svg = cache.get(key)
+        if isinstance(svg, str):
+            return svg
     # Imported here rather than with the plugin: pygal then fills memory the gates have let go
     # of by now, instead of growing the build's heap from the start (peak -1 to -2 MiB).
     from . import charts

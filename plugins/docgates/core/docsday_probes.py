@@ -357,7 +357,6 @@ class CachedLinkTargets:
             self._cache.save()
 
 
-
 def link_targets(body: str) -> list[str]:
     """The targets of the internal links ``markdown_outline.outline(body).links`` finds, in
     order, without building the rest of the outline (words, headings, tasks).

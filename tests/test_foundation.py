@@ -162,6 +162,7 @@ def on_post_build(config):
     gates = {gate.name: gate for gate in session.gates}
     state = {
         "inputs": len(session.inputs),
+        "raw": len(session._raw),
         "sources": len(session.site.sources),
         "shared": sorted(session.site.shared),
         "freshness": len(gates["freshness"].results) + len(gates["freshness"].views),
@@ -191,7 +192,7 @@ def test_a_rendering_build_lets_go_of_per_page_state_before_the_theme_renders(gi
     assert result.returncode == 0, result.output
     state = json.loads((site.root / "probe.json").read_text())
     assert state == {
-        "inputs": 0, "sources": 0, "shared": ["gates"], "freshness": 0, "ownership": 0,
+        "inputs": 0, "raw": 0, "sources": 0, "shared": ["gates"], "freshness": 0, "ownership": 0,
         "links": 0, "checklist": 0, "reports": 2,
     }
     # What readers see was made before the state went: headers, dashboard, leaderboard.

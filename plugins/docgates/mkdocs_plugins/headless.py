@@ -70,6 +70,7 @@ def run_headless(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
         session.renders = False
+        session.reads_every_page = only is None
         if gates is not None:
             wanted_gates = set(gates)
             session.gates = [g for g in session.gates if g.name in wanted_gates]

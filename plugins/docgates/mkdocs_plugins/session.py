@@ -80,7 +80,10 @@ class BuildSession:
         self._done: set[str] = set()
         # The headless ``docgates check`` sets it to False before the run starts.
         self.renders = True
-        # Raw bytes of pages MkDocs cannot read (see _guard_unreadable), or why they cannot be read.
+        # False when only some pages will be read (``docgates check --changed-since``).
+        self.reads_every_page = True
+        # Each page's bytes as _guard_unreadable read them, until the page is read (or why
+        # they cannot be read): a page is then read from disk once by docgates, not twice.
         self._raw: dict[str, bytes | OSError] = {}
         self.failed = False
         # Front matter titles as written (page.meta holds the escaped form).
@@ -217,9 +220,12 @@ class BuildSession:
             else:
                 try:
                     raw.decode("utf-8")
-                    continue
                 except UnicodeDecodeError:
                     text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+                else:
+                    if self.reads_every_page:
+                        self._raw[file.src_uri] = raw  # read_source's, so no second read
+                    continue
             self._raw[file.src_uri] = raw  # what read_source reports on
             file.content_string = text
 
@@ -321,6 +327,7 @@ class BuildSession:
                 self._call(gate, "release", None, site)
         self.inputs.clear()
         self.meta_titles.clear()
+        self._raw.clear()  # pages never read (excluded from the build)
         site.sources.clear()
         # Shared values (the git history, CODEOWNERS, link indexes) served the gates only.
         for key in [k for k in site.shared if k != "gates"]:

@@ -313,3 +313,20 @@ def test_the_page_header_keeps_an_ascii_page_ascii(site):
     assert header.count("✗") == header.count("docgates-checklist__item--missing") > 0
     assert "Flesch–Kincaid grade" in header
 
+
+def test_a_sites_own_header_partial_replaces_ours(site):
+    # The build hands the theme the gates' partials as one template; each is read through the
+    # theme's loader, so a copy in the site's custom_dir is the one rendered.
+    site.config["theme"]["custom_dir"] = "overrides"
+    site.write(
+        "overrides/docgates/owner.html",
+        '<p class="my-owner">{{ page.meta.docgates.view.ownership.owners[0].handle }}</p>\n',
+    )
+    site.plugins("docgates/ownership", "docgates/freshness").page("index.md", GOOD)
+    result = site.build(strict=True)
+    assert result.returncode == 0, result.output
+    page = (site.root / "site" / "index.html").read_text(encoding="utf-8")
+    header = page.split('<div class="docgates-header">', 1)[1].split("<!-- /docgates-header -->", 1)[0]
+    assert '<p class="my-owner">@docs</p>' in header
+    assert "docgates-owner" not in header
+    assert 'class="docgates-freshness docgates-freshness--ok"' in header

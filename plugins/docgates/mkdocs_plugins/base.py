@@ -104,6 +104,7 @@ class GatePlugin(BasePlugin[GateConfig]):
     @event_priority(-50)
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if self.session:
+            self.session.on_env(env)
             self.session.finish()
         return env
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.harness import COLD, WARM, Task, select, table
+from benchmarks.harness import COLD, WARM, Task, pair_order, select, table
 
 
 def _tasks() -> list[Task]:
@@ -31,3 +31,10 @@ def test_the_table_gives_the_median_ratio_and_the_spread_of_the_pairs():
     text = table([floor, warm], {}, "### bench")
     assert "| all plugins, warm cache | 22.00 | 1.10 | 1.05–1.20 | 1.15 | 120 | 1.20 | 1 |" in text
     assert "| floor | 20.00 |  |  |  | 100 |  | 0 |" in text
+
+
+def test_the_floor_and_the_task_take_turns_at_running_first():
+    orders = [pair_order(round_no) for round_no in range(1, 7)]
+    assert orders[:2] == [("floor", "task"), ("task", "floor")]
+    assert all(sorted(order) == ["floor", "task"] for order in orders)
+    assert [order[0] for order in orders].count("floor") == 3

@@ -240,3 +240,29 @@ def test_setup_writes_once_then_is_a_fast_no_op(tmp_path, monkeypatch):
     # A truncated file (an interrupted copy) is detected and rewritten.
     corpus.write_text("ABBREVIATION 1 AH0\n")
     assert cmudict_corpus.install().changed
+
+
+def test_prefetch_reads_ahead_what_the_latest_run_used_and_the_rest_from_the_file(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    first = ContentCache(path, version=1)
+    for key in "abc":
+        first.put(key, {"v": key})
+    first.close()
+    second = ContentCache(path, version=1)
+    assert second.get("a") == {"v": "a"}
+    second.put("d", {"v": "d"})
+    second.close()  # the latest run used a and d; b and c are older
+    reader = ContentCache(path, version=1)
+    reader.prefetch()
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM entries WHERE key IN ('a', 'c')")
+    # a was read ahead, c was not: it is looked up in the file, where it is gone now.
+    assert reader.get("a") == {"v": "a"} and reader.get("c") is None
+    assert reader.get("b") == {"v": "b"} and reader.get("d") == {"v": "d"}
+    # What was read ahead is dropped once asked for: the file answers again.
+    assert reader.get("a") is None
+    assert (reader.hits, reader.misses) == (3, 2)
+    path.write_text("{not json")
+    broken = ContentCache(path, version=1)
+    broken.prefetch()  # a damaged file is an empty cache, as it is without prefetch
+    assert broken.get("b") is None

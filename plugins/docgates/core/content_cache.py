@@ -63,6 +63,8 @@ class ContentCache:
         self._new: dict[str, str] = {}
         # Keys read or put in this run: the entries kept first when the file is trimmed.
         self._used: set[str] = set()
+        # Entries read ahead by prefetch(), each dropped once asked for.
+        self._ahead: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
 
@@ -89,7 +91,26 @@ class ContentCache:
         self._used.discard(key)
         self._new.pop(key, None)
 
+    def prefetch(self) -> None:
+        """Read ahead, in one query, the entries the latest run that wrote the file used: a run
+        over the whole site asks for nearly all of them, and one query costs less than one per
+        page (2,000 point reads: ~0.18 s inside a build). Each is dropped once asked for, and
+        the rest on ``close``, so they never all stay for the build; a key not read ahead is
+        looked up as before."""
+        db = self._reader()
+        if db is None:
+            return
+        try:
+            self._ahead = dict(
+                db.execute("SELECT key, value FROM entries WHERE run = (SELECT max(run) FROM entries)")
+            )
+        except sqlite3.Error:
+            self._close_db(opened=True)  # damaged: an empty cache for this run
+
     def _read(self, key: str) -> Any:
+        entry = self._ahead.pop(key, None)
+        if entry is not None:
+            return entry
         db = self._reader()
         if db is None:
             return None
@@ -135,7 +156,7 @@ class ContentCache:
         """Save, then let go of the file and of this run's entries."""
         self.save()
         self._close_db()
-        self._new, self._used = {}, set()
+        self._new, self._used, self._ahead = {}, set(), {}
 
     def save(self) -> None:
         """Write this run's new entries (nothing to write, nothing written), then trim the

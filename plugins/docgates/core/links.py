@@ -131,6 +131,8 @@ class LinksGate(Gate):
     def begin(self, site: SiteContext) -> None:
         self._reset()
         self.scan_cache = ScanCache(site.cache_dir / "link-scan.sqlite" if self.use_cache else None)
+        if site.complete:
+            self.scan_cache.cache.prefetch()
         pages = set(site.page_urls)
         self.sorted_files = sorted(site.files)
         for path in self.sorted_files:

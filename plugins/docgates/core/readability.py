@@ -184,6 +184,8 @@ class ReadabilityGate(Gate):
         except CorpusMissing as exc:
             raise GateError(str(exc)) from None
         self.cache = ScoreCache(site.cache_dir / "readability.sqlite" if self.use_cache else None)
+        if site.complete:
+            self.cache.prefetch()
 
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         self._record_answered(site)

@@ -145,6 +145,7 @@ class BuildSession:
             repo_root=self.repo_root,
             shared=self.shared,
             renders=self.renders,
+            complete=self.reads_every_page,
         )
         for gate in self.gates:
             for src_uri, title in gate.generated_pages().items():

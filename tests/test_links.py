@@ -154,6 +154,17 @@ def test_the_same_broken_link_twice_points_at_each_line(site):
     ]
 
 
+def test_ignored_links_are_not_checked_as_written_or_as_rendered(site):
+    site.plugins({"docgates/links": {"ignore": ["generated/*", "*.pdf"]}})
+    site.page(
+        "index.md",
+        "# Home\n\n[api](generated/api.md) [manual](files/manual.pdf) [gone](gone.md)\n",
+    )
+    result = site.build()
+    [finding] = result.page("index.md")["findings"]
+    assert finding["rule"] == "links/broken" and "'gone.md'" in finding["message"]
+
+
 def test_links_without_directory_urls(site):
     site.config["use_directory_urls"] = False
     site.plugins("docgates/links")

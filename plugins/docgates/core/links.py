@@ -210,7 +210,8 @@ class LinksGate(Gate):
     # -- resolving ----------------------------------------------------------------------
     def resolve(self, link: PageLink, page: PageInput, site: SiteContext) -> Resolved:
         url = link.rendered.strip()
-        if not url or any(fnmatchcase(u, p) for p in self.ignore for u in (link.original, url)):
+        # (self.ignore first: the generator costs ~3 µs a link, and most sites ignore nothing.)
+        if not url or (self.ignore and any(fnmatchcase(u, p) for p in self.ignore for u in (link.original, url))):
             return Resolved("skip")
         parts = urlsplit(url)
         scheme = parts.scheme.lower()

@@ -53,7 +53,7 @@ class ContentCache:
     JSON text is a miss.
     """
 
-    def __init__(self, path: Path | None, version: int | str, limit: int = 5000) -> None:
+    def __init__(self, path: Path | None, version: int | str, limit: int = 5000, read_ahead: bool = False) -> None:
         self.path = path
         self.version = str(version)
         self.limit = limit
@@ -67,6 +67,8 @@ class ContentCache:
         self._ahead: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
+        if read_ahead:
+            self.prefetch()
 
     # -- reading ------------------------------------------------------------------------
     def get(self, key: str) -> Any | None:

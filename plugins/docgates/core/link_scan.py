@@ -84,8 +84,8 @@ def scan_html(html: str) -> HtmlScan:
 class ScanCache:
     """``scan_html`` results by a hash of the page body: an unchanged page is not parsed again."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.cache = ContentCache(path, version=f"scan-{SCAN_VERSION}")
+    def __init__(self, path: Path | None, read_ahead: bool = False) -> None:
+        self.cache = ContentCache(path, version=f"scan-{SCAN_VERSION}", read_ahead=read_ahead)
 
     def scan(self, html: str, key: str | None = None) -> HtmlScan:
         """``scan_html(html)``; ``key`` is ``content_key(html)`` when the caller has it."""

@@ -130,9 +130,9 @@ class LinksGate(Gate):
     # -- hooks --------------------------------------------------------------------------
     def begin(self, site: SiteContext) -> None:
         self._reset()
-        self.scan_cache = ScanCache(site.cache_dir / "link-scan.sqlite" if self.use_cache else None)
-        if site.complete:
-            self.scan_cache.cache.prefetch()
+        # A run over the whole site reads the scans ahead; a partial one asks for a few.
+        path = site.cache_dir / "link-scan.sqlite" if self.use_cache else None
+        self.scan_cache = ScanCache(path, read_ahead=site.complete)
         pages = set(site.page_urls)
         self.sorted_files = sorted(site.files)
         for path in self.sorted_files:
@@ -210,8 +210,10 @@ class LinksGate(Gate):
     # -- resolving ----------------------------------------------------------------------
     def resolve(self, link: PageLink, page: PageInput, site: SiteContext) -> Resolved:
         url = link.rendered.strip()
-        # (self.ignore first: the generator costs ~3 µs a link, and most sites ignore nothing.)
-        if not url or (self.ignore and any(fnmatchcase(u, p) for p in self.ignore for u in (link.original, url))):
+        if not url:
+            return Resolved("skip")
+        # Only with patterns: the generator costs ~3 µs a link, and most sites ignore nothing.
+        if self.ignore and any(fnmatchcase(u, p) for p in self.ignore for u in (link.original, url)):
             return Resolved("skip")
         parts = urlsplit(url)
         scheme = parts.scheme.lower()

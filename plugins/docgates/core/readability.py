@@ -183,9 +183,8 @@ class ReadabilityGate(Gate):
             self.scorer.require_data()
         except CorpusMissing as exc:
             raise GateError(str(exc)) from None
-        self.cache = ScoreCache(site.cache_dir / "readability.sqlite" if self.use_cache else None)
-        if site.complete:
-            self.cache.prefetch()
+        path = site.cache_dir / "readability.sqlite" if self.use_cache else None
+        self.cache = ScoreCache(path, read_ahead=site.complete)
 
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         self._record_answered(site)

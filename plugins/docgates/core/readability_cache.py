@@ -34,8 +34,8 @@ class ScoreCache(ContentCache):
     """Analyses by content hash (see ``content_cache``); an entry that does not read back as
     an analysis is a miss."""
 
-    def __init__(self, path: Path | None, limit: int = 5000) -> None:
-        super().__init__(path, version=SCORING_VERSION, limit=limit)
+    def __init__(self, path: Path | None, limit: int = 5000, read_ahead: bool = False) -> None:
+        super().__init__(path, version=SCORING_VERSION, limit=limit, read_ahead=read_ahead)
 
     def get(self, key: str) -> Analysis | None:  # type: ignore[override]
         entry = super().get(key)

@@ -70,6 +70,7 @@ def run_headless(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
         session.renders = False
+        # Known before on_files, where it becomes the site's ``complete``.
         session.reads_every_page = only is None
         if gates is not None:
             wanted_gates = set(gates)
@@ -97,7 +98,6 @@ def run_headless(
             return session.inputs.get(src_uri)
 
         assert session.site is not None
-        session.site.complete = wanted is None
         session.site.load_page = populate
         checked = {p for p in pages if wanted is None or p in wanted}
         for src_uri in sorted(checked):

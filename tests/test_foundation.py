@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import stat
 import sys
 
 from conftest import TODAY
@@ -38,6 +40,32 @@ def test_quality_json_is_written_on_a_clean_build(site):
     assert page["url"] == ""
     assert page["title"] == "Good page"
     assert page["findings"] == []
+
+
+def test_quality_json_is_as_readable_as_the_pages_beside_it(site):
+    # A temporary file is private (0600); a deployed site's web server must still read it.
+    site.plugins("docgates/quality").page("index.md", GOOD)
+    assert site.build(strict=True).returncode == 0
+    report, page = site.root / "site" / "quality.json", site.root / "site" / "index.html"
+    assert stat.S_IMODE(report.stat().st_mode) == stat.S_IMODE(page.stat().st_mode)
+    assert report.stat().st_mode & stat.S_IROTH
+
+
+def test_reports_are_written_with_the_umask_or_the_mode_the_file_had(tmp_path):
+    from docgates.core.report import write_atomic
+
+    old = os.umask(0o027)
+    try:
+        assert stat.S_IMODE(write_atomic(tmp_path / "new.json", "{}").stat().st_mode) == 0o640
+        kept = tmp_path / "kept.json"
+        kept.write_text("[]")
+        kept.chmod(0o604)
+        write_atomic(kept, ["{", "}"])
+        assert kept.read_text() == "{}"
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o604
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json", "new.json"]
 
 
 def test_broken_front_matter_fails_the_build_with_file_and_line(site):

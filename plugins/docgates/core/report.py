@@ -142,8 +142,14 @@ class QualityReport:
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
-    """Write through a temporary file and rename, so readers never see half a report."""
+    """Write through a temporary file and rename, so readers never see half a report. The
+    file gets the mode a plain write would give it: the one it had, else 0666 less the umask
+    (mkstemp's 0600 would make a deployed site's quality.json unreadable to its web server)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -151,11 +157,27 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
                 handle.write(text)
             else:
                 handle.writelines(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    # Linux tells the umask without changing it; elsewhere reading it means setting it for a
+    # moment, which another thread creating a file then could notice.
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _finding_dict(finding: Finding, baselined: AbstractSet[Finding]) -> dict[str, Any]:

@@ -17,6 +17,9 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@# pip byte-compiles what it installs, but not an editable package: do it, so a machine with
+	@# PYTHONDONTWRITEBYTECODE set does not compile docgates from source on every build.
+	$(BIN)/python -m compileall -q plugins/docgates
 	$(BIN)/docgates setup
 	@touch $(STAMP)
 

@@ -38,3 +38,16 @@ def test_the_floor_and_the_task_take_turns_at_running_first():
     assert orders[:2] == [("floor", "task"), ("task", "floor")]
     assert all(sorted(order) == ["floor", "task"] for order in orders)
     assert [order[0] for order in orders].count("floor") == 3
+
+
+def test_docgates_is_byte_compiled_before_anything_is_timed():
+    # The floor loads MkDocs and Material from bytecode; docgates must not compile from source.
+    import importlib.util
+    from pathlib import Path
+
+    from benchmarks.harness import compile_docgates
+
+    package = compile_docgates()
+    sources = sorted(package.rglob("*.py"))
+    assert any(s.name == "session.py" for s in sources)
+    assert [s for s in sources if not Path(importlib.util.cache_from_source(str(s))).exists()] == []

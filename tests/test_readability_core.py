@@ -242,7 +242,7 @@ def test_setup_writes_once_then_is_a_fast_no_op(tmp_path, monkeypatch):
     assert cmudict_corpus.install().changed
 
 
-def test_prefetch_reads_ahead_what_the_latest_run_used_and_the_rest_from_the_file(tmp_path):
+def test_read_ahead_reads_what_the_latest_run_used_and_the_rest_from_the_file(tmp_path):
     path = tmp_path / "cache.sqlite"
     first = ContentCache(path, version=1)
     for key in "abc":
@@ -252,8 +252,7 @@ def test_prefetch_reads_ahead_what_the_latest_run_used_and_the_rest_from_the_fil
     assert second.get("a") == {"v": "a"}
     second.put("d", {"v": "d"})
     second.close()  # the latest run used a and d; b and c are older
-    reader = ContentCache(path, version=1)
-    reader.prefetch()
+    reader = ContentCache(path, version=1, read_ahead=True)
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM entries WHERE key IN ('a', 'c')")
     # a was read ahead, c was not: it is looked up in the file, where it is gone now.
@@ -263,6 +262,5 @@ def test_prefetch_reads_ahead_what_the_latest_run_used_and_the_rest_from_the_fil
     assert reader.get("a") is None
     assert (reader.hits, reader.misses) == (3, 2)
     path.write_text("{not json")
-    broken = ContentCache(path, version=1)
-    broken.prefetch()  # a damaged file is an empty cache, as it is without prefetch
+    broken = ContentCache(path, version=1, read_ahead=True)  # a damaged file: an empty cache, as without
     assert broken.get("b") is None

@@ -63,12 +63,12 @@ class ContentCache:
         self._new: dict[str, str] = {}
         # Keys read or put in this run: the entries kept first when the file is trimmed.
         self._used: set[str] = set()
-        # Entries read ahead by prefetch(), each dropped once asked for.
+        # Entries read ahead (read_ahead=True), each dropped once asked for.
         self._ahead: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
         if read_ahead:
-            self.prefetch()
+            self._read_ahead()
 
     # -- reading ------------------------------------------------------------------------
     def get(self, key: str) -> Any | None:
@@ -93,7 +93,7 @@ class ContentCache:
         self._used.discard(key)
         self._new.pop(key, None)
 
-    def prefetch(self) -> None:
+    def _read_ahead(self) -> None:
         """Read ahead, in one query, the entries the latest run that wrote the file used: a run
         over the whole site asks for nearly all of them, and one query costs less than one per
         page (2,000 point reads: ~0.18 s inside a build). Each is dropped once asked for, and

@@ -7,8 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .big_inputs import run_big_inputs
 from .corpus import CorpusSpec, generate
-from .harness import change_three_pages, run, table
+from .harness import bench_env, change_three_pages, run, table
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -20,31 +21,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int)
     parser.add_argument("--runs", type=int)
     parser.add_argument("--no-peers", action="store_true", help="skip the peer plugins")
+    parser.add_argument("--no-big", action="store_true", help="skip the big inputs (5 MB page, 20,000 headings, 10,000 commits)")
     parser.add_argument(
         "--only", action="append", default=[], metavar="WORD",
         help="measure only the runs whose names contain WORD (repeatable; e.g. --only warm --only freshness), "
-             "with their paired floor runs",
+             "with their paired floor runs; --only big measures the big inputs alone",
     )
     args = parser.parse_args(argv)
     spec = CorpusSpec(pages=200, commits=300) if args.quick else CorpusSpec()
     spec.pages = args.pages or spec.pages
     spec.commits = args.commits or spec.commits
     runs = args.runs or (2 if args.quick else 3)
-    peers = not args.no_peers and _install_peers()
+    only = [word for word in args.only if word != "big"]
+    big = not args.no_big and (not args.only or "big" in args.only)
+    corpus = not args.only or bool(only)
+    peers = corpus and not args.no_peers and _install_peers()
+    text = ""
     with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp:
-        root = Path(tmp) / "corpus"
-        print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
-        generate(root, spec)
-        change_three_pages(root)
-        try:
-            tasks, extras = run(root, runs, peers, only=args.only)
-        except ValueError as exc:
-            print(f"make bench: {exc}", file=sys.stderr)
-            return 2
-    header = f"### docgates benchmark: {spec.pages} pages, {spec.commits} commits, {runs} interleaved rounds (medians)"
-    if args.only:
-        header += f"; only {', '.join(args.only)}"
-    text = table(tasks, extras, header)
+        if corpus:
+            root = Path(tmp) / "corpus"
+            print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
+            generate(root, spec)
+            change_three_pages(root)
+            try:
+                tasks, extras = run(root, runs, peers, only=only)
+            except ValueError as exc:
+                print(f"make bench: {exc}", file=sys.stderr)
+                return 2
+            header = f"### docgates benchmark: {spec.pages} pages, {spec.commits} commits, {runs} interleaved rounds (medians)"
+            if only:
+                header += f"; only {', '.join(only)}"
+            text += table(tasks, extras, header)
+        if big:
+            rows = run_big_inputs(Path(tmp) / "big", runs, bench_env(), quick=args.quick)
+            header = f"### Big inputs, each paired with a bare build of its own site: {runs} interleaved rounds (medians)"
+            text += ("\n" if text else "") + table(rows, {}, header)
     OUT.mkdir(exist_ok=True)
     name = "results-quick" if args.quick else "results"
     (OUT / (f"{name}-only.md" if args.only else f"{name}.md")).write_text(text, encoding="utf-8")

@@ -17,7 +17,8 @@ from docgates.core.external_links import (
     parse_duration,
 )
 
-FAST = dict(timeout=0.5, retries=1, retry_backoff=0.01)
+# Generous for a local answer on a slow, shared machine; /slow holds its answer longer still.
+FAST = dict(timeout=2.0, retries=1, retry_backoff=0.01)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -40,7 +41,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         counted = True
         try:
             if path == "/slow":
-                server.release.wait(5)  # longer than any client timeout in these tests
+                server.release.wait(10)  # longer than any client timeout in these tests
             elif path.startswith("/busy"):
                 # Hold the request until more would overlap, so a missing limit shows.
                 server.release.wait(0.15)
@@ -123,7 +124,7 @@ def test_each_kind_of_answer_gets_the_right_verdict(server, refused_url, tmp_pat
     assert got["/moved-gone"] == (False, "HTTP 404 Not Found")
     assert got["/gone"] == (False, "HTTP 404 Not Found")
     assert got["/error"] == (False, "HTTP 500 Internal Server Error")
-    assert got["/slow"] == (False, "timed out after 0.5s")
+    assert got["/slow"] == (False, "timed out after 2s")
     assert got["/no-head"] == (True, "HTTP 200 OK")  # HEAD refused, GET works
     assert got["/login"][0] is True  # exists, we may just not read it
     assert got["/limited"][0] is None  # rate-limited: no verdict, never a failure
@@ -201,7 +202,7 @@ def test_durations():
 
 # -- in the build ---------------------------------------------------------------------------
 def test_build_reports_failed_external_links_and_reuses_the_cache_offline(site, server):
-    options = {"external": True, "timeout": 0.5, "retries": 0, "external_ignore": [server.base + "/ignored/*"]}
+    options = {"external": True, "timeout": 2, "retries": 0, "external_ignore": [server.base + "/ignored/*"]}
     site.plugins({"docgates/links": options})
     site.page(
         "index.md",
@@ -242,7 +243,7 @@ def test_external_links_are_not_fetched_unless_asked(site, server):
 
 
 def test_bad_cache_dir_does_not_break_the_build(site, server):
-    site.plugins({"docgates/links": {"external": True, "timeout": 0.5}})
+    site.plugins({"docgates/links": {"external": True, "timeout": 2}})
     site.page("index.md", f"# Home\n\n[ok]({server.url('/ok')})\n")
     site.root.mkdir(parents=True, exist_ok=True)
     (site.root / ".cache").write_text("not a folder")

@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,18 +43,6 @@ def new_site(root: Path, *plugins: Any) -> Site:
 
 def save_raw_config(site: Site, text: str) -> None:
     (site.root / "mkdocs.yml").write_text(text, encoding="utf-8")
-
-
-def timed_build(site: Site, *extra: str, env: dict[str, str] | None = None, keep_config: bool = False) -> tuple[Result, float]:
-    start = time.perf_counter()
-    result = site.build(*extra, env=env, keep_config=keep_config)
-    return result, time.perf_counter() - start
-
-
-def timed_check(site: Site, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, float]:
-    start = time.perf_counter()
-    proc = site.docgates("check", *args, env=env)
-    return proc, time.perf_counter() - start
 
 
 def has_traceback(text: str) -> bool:

@@ -15,7 +15,7 @@ from conftest import GitRepo
 
 from conftest import base_env
 
-from .hostile import dump_yaml, has_traceback, new_site, scan_docgates_html, scan_markdown, timed_build, timed_check
+from .hostile import dump_yaml, has_traceback, new_site, scan_docgates_html, scan_markdown
 
 PAYLOAD = '<x-pwn data-pwn="1" onerror=alert(1)><script>alert("x")</script>&amp; "q" \'s'
 OWNER = "@evil<x-pwn data-pwn=1>&\"'"
@@ -62,10 +62,10 @@ def built(tmp_path_factory):
         "docs/runbook.md": f"---\n{fresh}---\n# Runbook\n\n## When to use\n\nNow.\n",
         "docs/stale.md": f"---\n{stale}---\n# Stale {PAYLOAD}\n\n[bad](<missing {PAYLOAD}.md>)\n\nMore.\n",
     })
-    build, _ = timed_build(site)
+    build = site.build()
     summary = root.parent / "step-summary.md"
-    github, _ = timed_check(site, "--format", "github", env=base_env(GITHUB_STEP_SUMMARY=str(summary)))
-    text, _ = timed_check(site)
+    github = site.docgates("check", "--format", "github", env=base_env(GITHUB_STEP_SUMMARY=str(summary)))
+    text = site.docgates("check")
     return site, build, github, text
 
 

@@ -1,14 +1,14 @@
 """Hostile files in a real build with every docgates plugin: bad encodings, odd line endings,
 empty and huge pages, symlinks, odd file names. Each gives a clear finding or a correct
-result, never a traceback, in bounded time; ``docgates check`` agrees with the build."""
+result, never a traceback; ``docgates check`` agrees with the build."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from .hostile import has_traceback, new_site, scan_docgates_html, timed_build, timed_check
+from benchmarks.big_inputs import BIG_PAGE_BYTES, big_page, many_headings
+
+from .hostile import has_traceback, new_site, scan_docgates_html
 
 OK_FRONT = "---\nowner: '@a'\nreviewed: 2026-11-01\n---\n"
 
@@ -52,15 +52,15 @@ def small(tmp_path_factory):
     (outside / "secret.md").write_text(OK_FRONT + "# Outside\n\nOutside docs.\n", encoding="utf-8")
     (site.docs / "escape.md").symlink_to(outside / "secret.md")
     (site.docs / "dangling.md").symlink_to(root / "nowhere" / "gone.md")
-    build, build_seconds = timed_build(site)
-    check, check_seconds = timed_check(site)
-    github, _ = timed_check(site, "--format", "github")
-    return site, build, build_seconds, check, check_seconds, github
+    build = site.build()
+    check = site.docgates("check")
+    github = site.docgates("check", "--format", "github")
+    return site, build, check, github
 
 
 @pytest.mark.parametrize("label", list(SMALL))
 def test_hostile_file_gives_finding_or_correct_result(small, label, tally):
-    site, build, _, check, _, _ = small
+    site, build, check, _ = small
     path, _, expected = SMALL[label]
     tally.tried(f"file: {label}", traceback=has_traceback(build.output) or has_traceback(check.stderr))
     assert not has_traceback(build.output), build.output[-3000:]
@@ -116,7 +116,7 @@ def test_dangling_symlink_is_a_finding_not_a_crash(small, tally):
 
 
 def test_build_and_check_agree_and_fail_cleanly(small):
-    _, build, build_seconds, check, check_seconds, _ = small
+    _, build, check, _ = small
     assert build.returncode == 1 and "Aborted with a BuildError" in build.output
     assert check.returncode == 1, check.stderr
     assert not has_traceback(check.stdout + check.stderr)
@@ -126,7 +126,6 @@ def test_build_and_check_agree_and_fail_cleanly(small):
     )
     checked = sorted(line for line in check.stdout.splitlines() if line and not line.startswith("site:"))
     assert checked == built
-    assert build_seconds < 120 and check_seconds < 120
 
 
 def test_github_annotations_escape_odd_paths(small, tally):
@@ -139,58 +138,35 @@ def test_github_annotations_escape_odd_paths(small, tally):
 
 
 # -- big inputs ---------------------------------------------------------------------------
-BIG_BYTES = 5_000_000
-HEADINGS = 20_000
-
-
-def _big_page() -> str:
-    rng = random.Random(12)
-    words = "the team writes down what it learns so that the next person can find it and act on it".split()
-    parts = [OK_FRONT, "# Big\n\n"]
-    size, index = 0, 0
-    while size < BIG_BYTES:
-        sentence = " ".join(rng.choice(words) for _ in range(18)).capitalize()
-        para = f"{sentence}. See [home](index.md#home) and [this part](#part-{index // 200 * 200}).\n\n"
-        if index % 200 == 0:
-            para = f"## Part {index}\n\n" + para
-        if index % 10 == 0:
-            para += "A [broken anchor](#gone) and a [missing page](nowhere.md).\n\n"
-        parts.append(para)
-        size += len(para)
-        index += 1
-    return "".join(parts)
-
-
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     site = new_site(tmp_path_factory.mktemp("big") / "project")
     site.config["plugins"].remove("search")  # MkDocs' own indexing of 5 MB is not under test
     site.page("index.md", OK_FRONT + "# Home\n\nHello.\n", dedent=False)
-    site.page("big.md", _big_page(), dedent=False)
-    headings = "".join(f"## Heading {n}\n\nThe team writes it down.\n\n" for n in range(HEADINGS))
-    site.page("headings.md", OK_FRONT + "# Headings\n\n" + headings + "[last](#heading-19999)\n", dedent=False)
-    build, build_seconds = timed_build(site)
-    check, check_seconds = timed_check(site)
-    return site, build, build_seconds, check, check_seconds
+    site.page("big.md", big_page(), dedent=False)
+    site.page("headings.md", many_headings(), dedent=False)
+    build = site.build()
+    check = site.docgates("check")
+    return site, build, check
 
 
-def test_five_megabyte_page_is_checked_in_bounded_time(big, tally):
-    site, build, build_seconds, check, check_seconds = big
+def test_five_megabyte_page_is_checked_line_by_line(big, tally):
+    # How long it takes is measured by `make bench` (its hostile-input rows), not asserted here.
+    site, build, check = big
     tally.tried("5 MB page", traceback=has_traceback(build.output + check.stderr))
-    assert (site.docs / "big.md").stat().st_size >= BIG_BYTES
+    assert (site.docs / "big.md").stat().st_size >= BIG_PAGE_BYTES
     assert not has_traceback(build.output), build.output[-3000:]
     rules = build.rules("big.md")
-    broken = BIG_BYTES // 2000  # one broken link of each kind per ~1,500 bytes written above
+    broken = BIG_PAGE_BYTES // 2000  # big_page writes one broken link of each kind per ~1,500 bytes
     assert rules.count("links/anchor") > broken and rules.count("links/broken") > broken
     assert set(rules) == {"links/anchor", "links/broken"}
     # Each finding points at its own line, not at the top of the page.
     lines = [f["line"] for f in build.page("big.md")["findings"] if f["rule"] == "links/anchor"]
     assert len(set(lines)) == len(lines)
-    assert build_seconds < 120 and check_seconds < 60, (build_seconds, check_seconds)
 
 
 def test_twenty_thousand_headings(big, tally):
-    _, build, _, check, _ = big
+    _, build, check = big
     tally.tried("20,000 headings", traceback=has_traceback(build.output + check.stderr))
     page = build.page("headings.md")
     assert "links/anchor" not in build.rules("headings.md")  # the last heading's anchor exists
@@ -201,6 +177,6 @@ def test_twenty_thousand_headings(big, tally):
 
 
 def test_big_check_matches_build(big):
-    _, build, _, check, _ = big
+    _, build, check = big
     assert check.returncode == 1 and not has_traceback(check.stderr)
     assert len(check.stdout.splitlines()) == sum(len(p["findings"]) for p in build.report["pages"])

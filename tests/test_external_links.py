@@ -44,7 +44,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 server.release.wait(10)  # longer than any client timeout in these tests
             elif path.startswith("/busy"):
                 # Hold the request until more would overlap, so a missing limit shows.
-                server.release.wait(0.15)
+                server.release.wait(0.5)
             status, headers = {
                 "/ok": (200, {}),
                 "/moved": (301, {"Location": "/ok"}),

@@ -45,7 +45,7 @@ def _broken_links(dashboard: str) -> int | None:
     return int(row.group(1)) if row else None
 
 
-def _wait_for(url: str, predicate, server: subprocess.Popen, what: str, timeout: float = 90) -> str:
+def _wait_for(url: str, predicate, server: subprocess.Popen, what: str, timeout: float = 300) -> str:
     deadline = time.monotonic() + timeout
     body = None
     while time.monotonic() < deadline:
@@ -79,7 +79,7 @@ def served(git_site):
     finally:
         server.terminate()
         try:
-            server.wait(timeout=20)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
@@ -105,7 +105,7 @@ def test_serve_rebuilds_the_header_and_dashboard_as_pages_are_edited_and_never_s
 
     assert server.poll() is None, "mkdocs serve stopped"
     server.terminate()
-    server.wait(timeout=20)
+    server.wait(timeout=60)
     output = log.read_text(encoding="utf-8")
     assert "Traceback" not in output, output
     # The writer is told, in the server's log, what a build would fail on.

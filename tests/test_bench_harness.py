@@ -51,3 +51,31 @@ def test_docgates_is_byte_compiled_before_anything_is_timed():
     sources = sorted(package.rglob("*.py"))
     assert any(s.name == "session.py" for s in sources)
     assert [s for s in sources if not Path(importlib.util.cache_from_source(str(s))).exists()] == []
+
+
+def test_big_inputs_run_paired_with_their_own_bare_builds(tmp_path):
+    """The big-input rows of `make bench` (quick sizes, one round): each site builds bare and
+    with every plugin, each docgates run is paired with that site's own bare build, and the
+    findings docgates is there to give make its runs fail while the bare builds pass."""
+    from conftest import base_env
+
+    from benchmarks.big_inputs import run_big_inputs
+
+    rows = run_big_inputs(tmp_path, 1, base_env(), quick=True, log=lambda line: None)
+    by_name = {row.name: row for row in rows}
+    assert list(by_name) == [
+        "1 MB page: bare build", "1 MB page: all plugins", "1 MB page: docgates check",
+        "4,000 headings: bare build", "4,000 headings: all plugins", "4,000 headings: docgates check",
+        "2,000 commits: bare build", "2,000 commits: all plugins", "2,000 commits: docgates check",
+    ]
+    for name, row in by_name.items():
+        if name.endswith("bare build"):
+            assert row.codes == {0} and len(row.times) == 2  # one pair each for the build and the check
+        else:
+            assert len(row.times) == 1 and len(row.floor_times) == 1
+    # The big page's broken links and the history's unreviewed pages fail; the headings page is clean.
+    assert by_name["1 MB page: all plugins"].codes == {1} and by_name["1 MB page: docgates check"].codes == {1}
+    assert by_name["4,000 headings: all plugins"].codes == {0}
+    assert by_name["2,000 commits: all plugins"].codes == {1}
+    text = table(rows, {}, "big")
+    assert "| 1 MB page: all plugins |" in text

@@ -10,6 +10,7 @@ from pathlib import Path
 from .big_inputs import run_big_inputs
 from .corpus import CorpusSpec, generate
 from .harness import bench_env, change_three_pages, run, table
+from .instructions import run_instructions
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -27,11 +28,18 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only the runs whose names contain WORD (repeatable; e.g. --only warm --only freshness), "
              "with their paired floor runs; --only big measures the big inputs alone",
     )
+    parser.add_argument(
+        "--instructions", action="store_true",
+        help="count the instructions of a bare and a warm docgates build with valgrind's callgrind, by phase, "
+             "instead of timing (2,000 pages: ~20 min on 2 cores)",
+    )
     args = parser.parse_args(argv)
     spec = CorpusSpec(pages=200, commits=300) if args.quick else CorpusSpec()
     spec.pages = args.pages or spec.pages
     spec.commits = args.commits or spec.commits
     runs = args.runs or (2 if args.quick else 3)
+    if args.instructions:
+        return _count_instructions(spec, args.quick)
     only = [word for word in args.only if word != "big"]
     big = not args.no_big and (not args.only or "big" in args.only)
     corpus = not args.only or bool(only)
@@ -59,6 +67,24 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(exist_ok=True)
     name = "results-quick" if args.quick else "results"
     (OUT / (f"{name}-only.md" if args.only else f"{name}.md")).write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    return 0
+
+
+def _count_instructions(spec: CorpusSpec, quick: bool) -> int:
+    with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp:
+        root = Path(tmp) / "corpus"
+        print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
+        generate(root, spec)
+        try:
+            counted = run_instructions(root, bench_env())
+        except RuntimeError as exc:
+            print(f"make bench: {exc}", file=sys.stderr)
+            return 2
+    text = f"### Instructions (callgrind): {spec.pages} pages, {spec.commits} commits, bare against warm\n\n{counted}"
+    OUT.mkdir(exist_ok=True)
+    (OUT / ("instructions-quick.md" if quick else "instructions.md")).write_text(text, encoding="utf-8")
     print()
     print(text)
     return 0

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -123,19 +125,24 @@ def make_sites(root: Path, quick: bool = False) -> dict[str, Path]:
 
 
 def run_big_inputs(root: Path, runs: int, env: dict[str, str], quick: bool = False, log=print) -> list[Task]:
-    """Per input: its bare build (the floor), every docgates plugin, and ``docgates check``,
-    each paired with a bare build of the same site, taking turns at going first."""
+    """Per input: its bare build (the floor), every docgates plugin on an empty cache and then
+    on the cache that leaves, and ``docgates check``, each paired with a bare build of the same
+    site, taking turns at going first."""
     py = sys.executable
     rows: list[Task] = []
     for label, site in make_sites(root, quick).items():
         log(f"Big input: {label}")
         floor = Task(f"{label}: bare build", [py, "-m", "mkdocs", "build", "-q", "-f", "bench-bare.yml", "-d", "site-bare"], floor=None)
+        build = [py, "-m", "mkdocs", "build", "-q", "-f", "bench-all.yml", "-d", "site-all"]
         tasks = [
-            Task(f"{label}: all plugins", [py, "-m", "mkdocs", "build", "-q", "-f", "bench-all.yml", "-d", "site-all"]),
+            Task(f"{label}: all plugins, cold cache", build, before=partial(shutil.rmtree, site / ".cache", ignore_errors=True)),
+            Task(f"{label}: all plugins, warm cache", build),
             Task(f"{label}: docgates check", [py, "-m", "docgates", "check", "-f", "bench-all.yml", "--format", "json"]),
         ]
         for round_no in range(1, runs + 1):
             for task in tasks:
+                if task.before:
+                    task.before()
                 for first in pair_order(round_no):
                     run = floor if first == "floor" else task
                     elapsed, rss, code, cpu = measure(run.argv, site, env)

@@ -47,7 +47,7 @@ class Task:
     floor_cpu: list[float] = field(default_factory=list)
 
 
-def write_config(root: Path, name: str, plugins: list) -> str:
+def write_config(root: Path, name: str, plugins: list, **extra) -> str:
     config = {
         "site_name": "Benchmark",
         "site_url": "http://127.0.0.1/",
@@ -55,6 +55,7 @@ def write_config(root: Path, name: str, plugins: list) -> str:
         "theme": THEME,
         "markdown_extensions": MARKDOWN,
         "plugins": ["search", *plugins],
+        **extra,
     }
     path = root / f"bench-{name}.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -63,19 +63,38 @@ def test_big_inputs_run_paired_with_their_own_bare_builds(tmp_path):
 
     rows = run_big_inputs(tmp_path, 1, base_env(), quick=True, log=lambda line: None)
     by_name = {row.name: row for row in rows}
-    assert list(by_name) == [
-        "1 MB page: bare build", "1 MB page: all plugins", "1 MB page: docgates check",
-        "4,000 headings: bare build", "4,000 headings: all plugins", "4,000 headings: docgates check",
-        "2,000 commits: bare build", "2,000 commits: all plugins", "2,000 commits: docgates check",
-    ]
+    runs = ("bare build", "all plugins, cold cache", "all plugins, warm cache", "docgates check")
+    assert list(by_name) == [f"{site}: {run}" for site in ("1 MB page", "4,000 headings", "2,000 commits") for run in runs]
     for name, row in by_name.items():
         if name.endswith("bare build"):
-            assert row.codes == {0} and len(row.times) == 2  # one pair each for the build and the check
+            assert row.codes == {0} and len(row.times) == 3  # one pair each for the cold, warm and check runs
         else:
             assert len(row.times) == 1 and len(row.floor_times) == 1
     # The big page's broken links and the history's unreviewed pages fail; the headings page is clean.
-    assert by_name["1 MB page: all plugins"].codes == {1} and by_name["1 MB page: docgates check"].codes == {1}
-    assert by_name["4,000 headings: all plugins"].codes == {0}
-    assert by_name["2,000 commits: all plugins"].codes == {1}
+    for run in runs[1:]:
+        assert by_name[f"1 MB page: {run}"].codes == {1}, run
+        assert by_name[f"4,000 headings: {run}"].codes == {0}, run
+        assert by_name[f"2,000 commits: {run}"].codes == {1}, run
     text = table(rows, {}, "big")
-    assert "| 1 MB page: all plugins |" in text
+    assert "| 1 MB page: all plugins, warm cache |" in text
+
+
+def test_instruction_counts_are_read_per_dump_in_the_order_callgrind_made_them(tmp_path):
+    """callgrind names its dumps out.1 … out.N and writes the last part at exit to out itself;
+    out.10 comes after out.9, not after out.1."""
+    from benchmarks.instructions import counts_by_phase
+    from benchmarks.instructions import table as instructions_table
+
+    out = tmp_path / "warm.out"
+    for n in range(1, 11):
+        (tmp_path / f"warm.out.{n}").write_text(f"version: 1\ncmd: python\nevents: Ir\nsummary: {n * 1000}\n")
+    out.write_text("version: 1\nevents: Ir\ntotals: 5\n")
+    (tmp_path / "bare.out.1").write_text("summary: 7\n")  # another run's dump is not mixed in
+    assert counts_by_phase(out) == [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 5]
+    (tmp_path / "warm.out.3").write_text("not a callgrind file\n")
+    with pytest.raises(ValueError, match=r"warm\.out\.3: no 'summary:' or 'totals:' line"):
+        counts_by_phase(out)
+
+    text = instructions_table([100e9, 50e9, 10e9, 20e9, 1e9], [100e9, 51e9, 11e9, 21e9, 2e9])
+    assert "| reading the pages | 10.00 | 11.00 | +1.00 | 1.100 |" in text
+    assert text.rstrip().endswith("| **total** | 181.00 | 185.00 | +4.00 | **1.022** |")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .harness import MARKDOWN, THEME, Task, docgates_plugins, measure, pair_order
+from .harness import MARKDOWN, THEME, Task, docgates_plugins, floor_argv, measure, pair_order
 
 BIG_PAGE_BYTES = 5_000_000
 HEADINGS = 20_000
@@ -145,7 +145,7 @@ def run_big_inputs(root: Path, runs: int, env: dict[str, str], quick: bool = Fal
                     task.before()
                 for first in pair_order(round_no):
                     run = floor if first == "floor" else task
-                    elapsed, rss, code, cpu = measure(run.argv, site, env)
+                    elapsed, rss, code, cpu = measure(floor_argv(floor, task) if run is floor else run.argv, site, env)
                     run.times.append(elapsed)
                     run.memory_kb.append(rss)
                     run.cpu.append(cpu)

@@ -98,3 +98,16 @@ def test_instruction_counts_are_read_per_dump_in_the_order_callgrind_made_them(t
     text = instructions_table([100e9, 50e9, 10e9, 20e9, 1e9], [100e9, 51e9, 11e9, 21e9, 2e9])
     assert "| reading the pages | 10.00 | 11.00 | +1.00 | 1.100 |" in text
     assert text.rstrip().endswith("| **total** | 181.00 | 185.00 | +4.00 | **1.022** |")
+
+
+def test_the_floor_writes_where_its_pair_writes():
+    """Where a build writes moves its time, so each pair's floor build writes to its task's
+    folder; a task that writes no site (a check) pairs with the floor's own folder."""
+    from benchmarks.harness import floor_argv
+
+    floor = Task("floor", ["mkdocs", "build", "-f", "bench-floor.yml", "-d", "site-floor"], floor=None)
+    warm = Task(WARM, ["mkdocs", "build", "-f", "bench-all.yml", "-d", "site-all"])
+    check = Task("docgates check (full)", ["docgates", "check", "-f", "bench-all.yml"])
+    assert floor_argv(floor, warm) == ["mkdocs", "build", "-f", "bench-floor.yml", "-d", "site-all"]
+    assert floor_argv(floor, check) == floor.argv
+    assert floor.argv[-1] == "site-floor"  # the floor's own command is left as it was

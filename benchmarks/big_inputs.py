@@ -16,9 +16,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-import yaml
-
-from .harness import MARKDOWN, THEME, Task, docgates_plugins, floor_argv, measure, pair_order
+from .harness import Task, docgates_plugins, run_pairs, write_config
 
 BIG_PAGE_BYTES = 5_000_000
 HEADINGS = 20_000
@@ -84,23 +82,24 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> None:
     subprocess.run(["git", *args], cwd=root, input=stdin, env=env, check=True, capture_output=True)
 
 
-def _site(root: Path, pages: dict[str, str], window: dict[str, str] | None = None) -> Path:
-    """A site without the search plugin (MkDocs' own indexing of a 5 MB page is not what is
-    measured) and two configurations: bare, and every docgates plugin (the leaderboard ranking
-    ``window`` when given)."""
+def _site(root: Path, pages: dict[str, str], message: str | None = None, window: dict[str, str] | None = None) -> Path:
+    """A site, committed with ``message`` when given, and two configurations: bare, and every
+    docgates plugin (the leaderboard ranking ``window`` when given). Neither has the search
+    plugin: MkDocs' own indexing of a 5 MB page is not what is measured."""
     root.mkdir(parents=True)
     _git(root, "init", "-q", "-b", "main")
     for path, text in pages.items():
         target = root / "docs" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    if message:
+        _git(root, "add", "-A")
+        _git(root, "commit", "-qm", message)
     plugins = docgates_plugins()
     if window:
         plugins = [{"docgates/leaderboard": window} if isinstance(p, dict) and "docgates/leaderboard" in p else p for p in plugins]
     for name, chosen in (("bare", []), ("all", plugins)):
-        config = {"site_name": "Big inputs", "site_url": "http://127.0.0.1/", "docs_dir": "docs",
-                  "theme": THEME, "markdown_extensions": MARKDOWN, "plugins": chosen}
-        (root / f"bench-{name}.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        write_config(root, name, chosen, search=False, site_name="Big inputs")
     return root
 
 
@@ -108,14 +107,11 @@ def make_sites(root: Path, quick: bool = False) -> dict[str, Path]:
     """The three sites, smaller with ``quick`` (1 MB, 4,000 headings, 2,000 commits)."""
     scale = 5 if quick else 1
     sites = {}
+    home = {"index.md": FRONT + "# Home\n\nHello.\n"}
     label = f"{BIG_PAGE_BYTES // scale // 1_000_000} MB page"
-    sites[label] = _site(root / "big-page", {"index.md": FRONT + "# Home\n\nHello.\n", "big.md": big_page(BIG_PAGE_BYTES // scale)})
-    _git(sites[label], "add", "-A")
-    _git(sites[label], "commit", "-qm", "A big page")
+    sites[label] = _site(root / "big-page", {**home, "big.md": big_page(BIG_PAGE_BYTES // scale)}, "A big page")
     label = f"{HEADINGS // scale:,} headings"
-    sites[label] = _site(root / "headings", {"index.md": FRONT + "# Home\n\nHello.\n", "headings.md": many_headings(HEADINGS // scale)})
-    _git(sites[label], "add", "-A")
-    _git(sites[label], "commit", "-qm", "Many headings")
+    sites[label] = _site(root / "headings", {**home, "headings.md": many_headings(HEADINGS // scale)}, "Many headings")
     label = f"{COMMITS // scale:,} commits"
     history = _site(root / "history", {}, window=LEADERBOARD_WINDOW)
     _git(history, "fast-import", "--quiet", stdin=history_stream(COMMITS // scale))
@@ -139,21 +135,6 @@ def run_big_inputs(root: Path, runs: int, env: dict[str, str], quick: bool = Fal
             Task(f"{label}: all plugins, warm cache", build),
             Task(f"{label}: docgates check", [py, "-m", "docgates", "check", "-f", "bench-all.yml", "--format", "json"]),
         ]
-        for round_no in range(1, runs + 1):
-            for task in tasks:
-                if task.before:
-                    task.before()
-                for first in pair_order(round_no):
-                    run = floor if first == "floor" else task
-                    elapsed, rss, code, cpu = measure(floor_argv(floor, task) if run is floor else run.argv, site, env)
-                    run.times.append(elapsed)
-                    run.memory_kb.append(rss)
-                    run.cpu.append(cpu)
-                    run.codes.add(code)
-                    if run is floor:
-                        task.floor_times.append(elapsed)
-                        task.floor_memory_kb.append(rss)
-                        task.floor_cpu.append(cpu)
-                    log(f"  round {round_no}/{runs}: {run.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, exit {code}")
+        run_pairs(floor, tasks, runs, site, env, log)
         rows += [floor, *tasks]
     return rows

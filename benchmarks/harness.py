@@ -48,14 +48,14 @@ class Task:
     floor_cpu: list[float] = field(default_factory=list)
 
 
-def write_config(root: Path, name: str, plugins: list, **extra) -> str:
+def write_config(root: Path, name: str, plugins: list, search: bool = True, **extra) -> str:
     config = {
         "site_name": "Benchmark",
         "site_url": "http://127.0.0.1/",
         "docs_dir": "docs",
         "theme": THEME,
         "markdown_extensions": MARKDOWN,
-        "plugins": ["search", *plugins],
+        "plugins": ["search", *plugins] if search else list(plugins),
         **extra,
     }
     path = root / f"bench-{name}.yml"
@@ -245,6 +245,35 @@ def bench_env() -> dict[str, str]:
     return dict(os.environ, NO_MKDOCS_2_WARNING="1", DOCGATES_TODAY="2026-11-24")
 
 
+def run_pairs(floor: Task, tasks: list[Task], runs: int, cwd: Path, env: dict[str, str], log=print) -> None:
+    """Each task's runs, each paired with a floor run right before or after it (taking turns):
+    on a shared, noisy machine only the ratio within a pair means anything. What a task needs
+    first (an empty or a warm cache) is done before the pair, so nothing runs between its two
+    builds; the floor's build does not touch docgates' cache."""
+
+    def timed(task: Task, round_no: int, argv: list[str]) -> tuple[float, int, float]:
+        elapsed, rss, code, cpu = measure(argv, cwd, env)
+        task.times.append(elapsed)
+        task.memory_kb.append(rss)
+        task.cpu.append(cpu)
+        task.codes.add(code)
+        log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, {cpu:.2f} s CPU, exit {code}")
+        return elapsed, rss, cpu
+
+    for round_no in range(1, runs + 1):
+        for task in tasks:
+            if task.before:
+                task.before()
+            for first in pair_order(round_no):
+                if first == "floor":
+                    floor_time, floor_rss, floor_cpu = timed(floor, round_no, floor_argv(floor, task))
+                    task.floor_times.append(floor_time)
+                    task.floor_memory_kb.append(floor_rss)
+                    task.floor_cpu.append(floor_cpu)
+                else:
+                    timed(task, round_no, task.argv)
+
+
 def run(
     root: Path, runs: int, with_peers: bool, log=print, only: list[str] | None = None
 ) -> tuple[list[Task], dict[str, float | None]]:
@@ -262,33 +291,7 @@ def run(
                 measure(argv, root, env)
 
             warm.before = prime
-    floor = tasks[0]
-
-    def timed(task: Task, round_no: int, argv: list[str] | None = None) -> tuple[float, int, float]:
-        elapsed, rss, code, cpu = measure(argv or task.argv, root, env)
-        task.times.append(elapsed)
-        task.memory_kb.append(rss)
-        task.cpu.append(cpu)
-        task.codes.add(code)
-        log(f"  round {round_no}/{runs}: {task.name}: {elapsed:.2f} s, {rss / 1024:.0f} MiB, {cpu:.2f} s CPU, exit {code}")
-        return elapsed, rss, cpu
-
-    for round_no in range(1, runs + 1):
-        for task in tasks[1:]:
-            # Each run is paired with a floor run right before or after it: on a shared, noisy
-            # machine only the ratio within a pair means anything. What a task needs first (an
-            # empty or a warm cache) is done before the pair, so nothing runs between its two
-            # builds; the floor's build does not touch docgates' cache.
-            if task.before:
-                task.before()
-            for first in pair_order(round_no):
-                if first == "floor":
-                    floor_time, floor_rss, floor_cpu = timed(floor, round_no, floor_argv(floor, task))
-                    task.floor_times.append(floor_time)
-                    task.floor_memory_kb.append(floor_rss)
-                    task.floor_cpu.append(floor_cpu)
-                else:
-                    timed(task, round_no)
+    run_pairs(tasks[0], tasks[1:], runs, root, env, log)
     if only:
         return tasks, {}
     extras: dict[str, float | None] = {"git pass (s)": git_pass_seconds(root)}

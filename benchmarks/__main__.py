@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .big_inputs import run_big_inputs
 from .corpus import CorpusSpec, generate
-from .harness import bench_env, change_three_pages, run, table
+from .harness import bench_env, change_three_pages, output_folder, run, table
 from .instructions import run_instructions
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -45,14 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     corpus = not args.only or bool(only)
     peers = corpus and not args.no_peers and _install_peers()
     text = ""
-    with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp, output_folder() as out:
+        print(f"Sites are written to {out}", flush=True)
         if corpus:
             root = Path(tmp) / "corpus"
             print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
             generate(root, spec)
             change_three_pages(root)
             try:
-                tasks, extras = run(root, runs, peers, only=only)
+                tasks, extras = run(root, runs, peers, only=only, out=out)
             except ValueError as exc:
                 print(f"make bench: {exc}", file=sys.stderr)
                 return 2
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                 header += f"; only {', '.join(only)}"
             text += table(tasks, extras, header)
         if big:
-            rows = run_big_inputs(Path(tmp) / "big", runs, bench_env(), quick=args.quick)
+            rows = run_big_inputs(Path(tmp) / "big", runs, bench_env(), quick=args.quick, out=out)
             header = f"### Big inputs, each paired with a bare build of its own site: {runs} interleaved rounds (medians)"
             text += ("\n" if text else "") + table(rows, {}, header)
     OUT.mkdir(exist_ok=True)

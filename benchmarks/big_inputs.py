@@ -120,16 +120,19 @@ def make_sites(root: Path, quick: bool = False) -> dict[str, Path]:
     return sites
 
 
-def run_big_inputs(root: Path, runs: int, env: dict[str, str], quick: bool = False, log=print) -> list[Task]:
+def run_big_inputs(
+    root: Path, runs: int, env: dict[str, str], quick: bool = False, log=print, out: Path | None = None
+) -> list[Task]:
     """Per input: its bare build (the floor), every docgates plugin on an empty cache and then
     on the cache that leaves, and ``docgates check``, each paired with a bare build of the same
-    site, taking turns at going first."""
+    site, taking turns at going first. Sites are written to ``out`` (else into each input)."""
     py = sys.executable
     rows: list[Task] = []
     for label, site in make_sites(root, quick).items():
         log(f"Big input: {label}")
-        floor = Task(f"{label}: bare build", [py, "-m", "mkdocs", "build", "-q", "-f", "bench-bare.yml", "-d", "site-bare"], floor=None)
-        build = [py, "-m", "mkdocs", "build", "-q", "-f", "bench-all.yml", "-d", "site-all"]
+        dest = str(out / site.name) if out else "site"
+        floor = Task(f"{label}: bare build", [py, "-m", "mkdocs", "build", "-q", "-f", "bench-bare.yml", "-d", dest], floor=None)
+        build = [py, "-m", "mkdocs", "build", "-q", "-f", "bench-all.yml", "-d", dest]
         tasks = [
             Task(f"{label}: all plugins, cold cache", build, before=partial(shutil.rmtree, site / ".cache", ignore_errors=True)),
             Task(f"{label}: all plugins, warm cache", build),

@@ -6,13 +6,17 @@ measurements taken in the same round, never an absolute time compared across run
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +139,9 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def build_tasks(root: Path, with_peers: bool) -> list[Task]:
+def build_tasks(root: Path, with_peers: bool, out: Path | None = None) -> list[Task]:
+    """The runs, in order, the floor first. Sites are written to ``out`` (see ``output_folder``),
+    or into the corpus when it is None."""
     py = sys.executable
     mkdocs = [py, "-m", "mkdocs", "build", "-q"]
     docgates = [py, "-m", "docgates"]
@@ -144,18 +150,21 @@ def build_tasks(root: Path, with_peers: bool) -> list[Task]:
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
+    def dest(name: str) -> str:
+        return str(out / name) if out else name
+
     tasks = [
-        Task("floor", mkdocs + ["-f", write_config(root, "floor", []), "-d", "site-floor"], floor=None),
+        Task("floor", mkdocs + ["-f", write_config(root, "floor", []), "-d", dest("site-floor")], floor=None),
         # The bare build against itself: how far apart two identical builds come out here.
-        Task(AGAIN, mkdocs + ["-f", "bench-floor.yml", "-d", "site-floor-again"]),
-        Task(COLD, mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", "site-all"], before=clear_cache),
-        Task(WARM, mkdocs + ["-f", "bench-all.yml", "-d", "site-all"]),
+        Task(AGAIN, mkdocs + ["-f", "bench-floor.yml", "-d", dest("site-floor-again")]),
+        Task(COLD, mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", dest("site-all")], before=clear_cache),
+        Task(WARM, mkdocs + ["-f", "bench-all.yml", "-d", dest("site-all")]),
     ]
     for name in PLUGINS:
-        tasks.append(Task(f"{name} alone", mkdocs + ["-f", write_config(root, name, docgates_plugins(name)), "-d", f"site-{name}"], before=clear_cache))
+        tasks.append(Task(f"{name} alone", mkdocs + ["-f", write_config(root, name, docgates_plugins(name)), "-d", dest(f"site-{name}")], before=clear_cache))
     if with_peers:
-        tasks.append(Task("peer: git-revision-date-localized", mkdocs + ["-f", write_config(root, "peer-gitdate", [{"git-revision-date-localized": {"enable_creation_date": False}}]), "-d", "site-peer-gitdate"]))
-        tasks.append(Task("peer: htmlproofer (no external)", mkdocs + ["-f", write_config(root, "peer-htmlproofer", [{"htmlproofer": {"validate_external_urls": False, "raise_error": False}}]), "-d", "site-peer-htmlproofer"]))
+        tasks.append(Task("peer: git-revision-date-localized", mkdocs + ["-f", write_config(root, "peer-gitdate", [{"git-revision-date-localized": {"enable_creation_date": False}}]), "-d", dest("site-peer-gitdate")]))
+        tasks.append(Task("peer: htmlproofer (no external)", mkdocs + ["-f", write_config(root, "peer-htmlproofer", [{"htmlproofer": {"validate_external_urls": False, "raise_error": False}}]), "-d", dest("site-peer-htmlproofer")]))
     tasks.append(Task("docgates check (full)", docgates + ["check", "-f", "bench-all.yml", "--format", "json"], floor="floor"))
     tasks.append(Task("docgates check --changed-since (3 pages)", docgates + ["check", "-f", "bench-all.yml", "--changed-since", "bench-base", "--format", "json"], floor="floor"))
     return tasks
@@ -204,6 +213,32 @@ def site_dir(argv: list[str]) -> str | None:
     return argv[argv.index("-d") + 1] if "-d" in argv else None
 
 
+def clear_site(cwd: Path, argv: list[str]) -> None:
+    """Remove what the last build wrote where this one writes, before the clock starts, so
+    every timed build starts from no output folder. Otherwise MkDocs deletes the last site
+    inside the timed build, and on ext4 creating ~6,000 files and folders right after
+    deleting as many makes the inode allocator walk past every inode freed seconds before
+    (``recently_deleted`` in a kernel profile: ~10 % of a bare 2,000-page build, and more the
+    more recent the deletion, so it depended on what ran just before)."""
+    dest = site_dir(argv)
+    if dest is not None:
+        shutil.rmtree(Path(cwd) / dest, ignore_errors=True)
+
+
+@contextmanager
+def output_folder() -> Iterator[Path]:
+    """Where the timed builds write: a scratch folder in memory (/dev/shm) when the machine
+    has one, else the system's temporary folder; removed afterwards. Both builds of a pair
+    write the same files there but for docgates' few, so the floor loses only the disk's
+    part of its time: a ratio over it is the larger, stricter one. On ext4 that part was
+    1-3.4 s of system time in a ~20 s bare build, growing over a bench session as deleted
+    inodes piled up (see ``clear_site``); in memory, 0.3-0.6 s."""
+    shm = Path("/dev/shm")
+    parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="docgates-bench-sites-", dir=parent) as folder:
+        yield Path(folder)
+
+
 def floor_argv(floor: Task, task: Task) -> list[str]:
     """The floor's build, writing where the task's build writes. Where a build writes moves its
     time: the same bare build, 200 pages, into two folders of one disk came out 0.89-0.94x
@@ -248,10 +283,12 @@ def bench_env() -> dict[str, str]:
 def run_pairs(floor: Task, tasks: list[Task], runs: int, cwd: Path, env: dict[str, str], log=print) -> None:
     """Each task's runs, each paired with a floor run right before or after it (taking turns):
     on a shared, noisy machine only the ratio within a pair means anything. What a task needs
-    first (an empty or a warm cache) is done before the pair, so nothing runs between its two
-    builds; the floor's build does not touch docgates' cache."""
+    first (an empty or a warm cache) is done before the pair, so between its two builds there
+    is only the untimed removal of the last site (``clear_site``); the floor's build does not
+    touch docgates' cache."""
 
     def timed(task: Task, round_no: int, argv: list[str]) -> tuple[float, int, float]:
+        clear_site(cwd, argv)
         elapsed, rss, code, cpu = measure(argv, cwd, env)
         task.times.append(elapsed)
         task.memory_kb.append(rss)
@@ -272,13 +309,15 @@ def run_pairs(floor: Task, tasks: list[Task], runs: int, cwd: Path, env: dict[st
                     task.floor_cpu.append(floor_cpu)
                 else:
                     timed(task, round_no, task.argv)
+            # In memory, a dozen 260 MB sites left until the end would be 3 GB of RAM.
+            clear_site(cwd, task.argv)
 
 
 def run(
-    root: Path, runs: int, with_peers: bool, log=print, only: list[str] | None = None
+    root: Path, runs: int, with_peers: bool, log=print, only: list[str] | None = None, out: Path | None = None
 ) -> tuple[list[Task], dict[str, float | None]]:
     env = bench_env()
-    tasks = build_tasks(root, with_peers)
+    tasks = build_tasks(root, with_peers, out)
     if only:
         tasks = select(tasks, only)
         if any(t.name == WARM for t in tasks) and not any(t.name == COLD for t in tasks):
@@ -297,10 +336,11 @@ def run(
     extras: dict[str, float | None] = {"git pass (s)": git_pass_seconds(root)}
     # The last run in site-all may have been a floor's (pairs share their folder): LinkChecker
     # crawls what docgates built.
-    measure(next(t for t in tasks if t.name == WARM).argv, root, env)
+    warm = next(t for t in tasks if t.name == WARM)
+    measure(warm.argv, root, env)
     # Without [AnchorCheck]: LinkChecker refetches a page for every distinct #anchor URL (12,000
     # requests instead of 2,000 here), and the in-build check already verifies anchors exactly.
-    linkcheck = [sys.executable, "-m", "docgates", "linkcheck", "--no-anchors", "site-all"]
+    linkcheck = [sys.executable, "-m", "docgates", "linkcheck", "--no-anchors", site_dir(warm.argv)]
     elapsed, _, code, _ = measure(linkcheck, root, env)
     extras["docgates linkcheck (s)"] = elapsed
     extras["docgates linkcheck exit"] = code
@@ -310,8 +350,8 @@ def run(
 def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> str:
     lines = [
         header, "",
-        "| run | median s | × floor | pairs × floor | CPU × floor | peak MiB | mem × floor | exit codes |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| run | median s | × floor | pairs × floor | 95 % interval | CPU × floor | peak MiB | mem × floor | exit codes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for task in tasks:
         median = statistics.median(task.times)
@@ -321,10 +361,12 @@ def table(tasks: list[Task], extras: dict[str, float | None], header: str) -> st
         ratio = statistics.median(pairs) if pairs else None
         mem_ratio = mem / (statistics.median(task.floor_memory_kb) / 1024) if paired else None
         spread = f"{min(pairs):.2f}–{max(pairs):.2f}" if pairs else ""
+        interval = median_interval(pairs)
+        bounds = f"{interval[0]:.2f}–{interval[1]:.2f}" if interval else ""
         cpu_pairs = pair_ratios(task.cpu, task.floor_cpu) if paired else []
         cpu = f"{statistics.median(cpu_pairs):.2f}" if cpu_pairs else ""
         lines.append(
-            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {spread} | {cpu} | {mem:.0f} | "
+            f"| {task.name} | {median:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {spread} | {bounds} | {cpu} | {mem:.0f} | "
             f"{'' if mem_ratio is None else f'{mem_ratio:.2f}'} | {','.join(map(str, sorted(task.codes)))} |"
         )
     lines.append("")
@@ -337,3 +379,26 @@ def pair_ratios(values: list[float], floor_values: list[float]) -> list[float]:
     """Each run over the floor run made right before it: each pair ran back to back, so most
     noise cancels (the table shows their median and range)."""
     return [a / b for a, b in zip(values, floor_values)]
+
+
+def median_interval(values: list[float], level: float = 0.95) -> tuple[float, float] | None:
+    """Where the median pair ratio lies, at ``level`` confidence, whatever the noise's shape:
+    between the k-th smallest and the k-th largest pair, for the largest k whose chance of
+    leaving the median outside (both tails of Binomial(n, 1/2)) is at most 1 - level. None
+    when there are too few pairs for it (fewer than 6 at 95 %: with 5, min to max is 94 %).
+
+    A single pair on these machines moves by up to ±10 % (the bare build against itself), so
+    a target such as 1.10x is met when this interval's top is under it, not the median alone."""
+    n = len(values)
+    ordered = sorted(values)
+    k, outside = 0, 0.0
+    while k < n // 2:
+        # The chance that the median is below the (k+1)-th smallest value, counted both sides.
+        tails = 2 * (outside + math.comb(n, k) / 2**n)
+        if tails > 1 - level:
+            break
+        outside += math.comb(n, k) / 2**n
+        k += 1
+    if k == 0:
+        return None
+    return ordered[k - 1], ordered[n - k]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.harness import COLD, WARM, Task, pair_order, select, table
+from benchmarks.harness import COLD, WARM, Task, median_interval, pair_order, select, table
 
 
 def _tasks() -> list[Task]:
@@ -29,8 +29,32 @@ def test_the_table_gives_the_median_ratio_and_the_spread_of_the_pairs():
     warm.cpu, warm.floor_cpu = [22.0, 26.0, 23.0], [20.0, 20.0, 20.0]
     warm.codes, floor.codes = {1}, {0}
     text = table([floor, warm], {}, "### bench")
-    assert "| all plugins, warm cache | 22.00 | 1.10 | 1.05–1.20 | 1.15 | 120 | 1.20 | 1 |" in text
-    assert "| floor | 20.00 |  |  |  | 100 |  | 0 |" in text
+    # Three pairs are too few for a 95 % interval of the median: that cell stays empty.
+    assert "| all plugins, warm cache | 22.00 | 1.10 | 1.05–1.20 |  | 1.15 | 120 | 1.20 | 1 |" in text
+    assert "| floor | 20.00 |  |  |  |  | 100 |  | 0 |" in text
+
+
+def test_the_median_s_interval_is_read_from_the_ordered_pairs():
+    """Distribution-free: with 10 pairs, the 2nd smallest to the 2nd largest covers the median
+    with 97.9 % confidence (the 3rd to the 3rd, 89 %, is not enough for 95 %)."""
+    pairs = [1.09, 0.97, 1.12, 1.04, 1.01, 1.06, 0.93, 1.20, 1.05, 1.03]
+    assert median_interval(pairs) == (0.97, 1.12)
+    assert median_interval(pairs, level=0.85) == (1.01, 1.09)
+    # Six pairs: min to max is 96.9 %; five: 93.75 %, too little for 95 %.
+    assert median_interval(pairs[:6]) == (0.97, 1.12)
+    assert median_interval(pairs[:5]) is None
+    assert median_interval([]) is None
+
+
+def test_the_table_shows_the_interval_once_there_are_enough_pairs():
+    floor, _, warm, _ = _tasks()
+    ratios = [1.02, 1.05, 1.08, 0.99, 1.04, 1.06, 1.03]
+    floor.times = floor.memory_kb = [1] * 7
+    warm.floor_times = warm.floor_cpu = [20.0] * 7
+    warm.times = warm.cpu = [20.0 * r for r in ratios]
+    warm.memory_kb = warm.floor_memory_kb = [1024] * 7
+    warm.codes = floor.codes = {0}
+    assert "| 1.04 | 0.99–1.08 | 0.99–1.08 | 1.04 |" in table([floor, warm], {}, "### bench")
 
 
 def test_the_floor_and_the_task_take_turns_at_running_first():
@@ -111,3 +135,29 @@ def test_the_floor_writes_where_its_pair_writes():
     assert floor_argv(floor, warm) == ["mkdocs", "build", "-f", "bench-floor.yml", "-d", "site-all"]
     assert floor_argv(floor, check) == floor.argv
     assert floor.argv[-1] == "site-floor"  # the floor's own command is left as it was
+
+
+def test_every_timed_build_starts_without_the_last_site(tmp_path):
+    """MkDocs would delete the last site inside the timed build, and how long that takes on
+    ext4 depends on what ran just before: the harness removes it first, and after each pair."""
+    import sys
+
+    from benchmarks.harness import run_pairs
+
+    # Exits 3 when the folder it is to write already exists, else writes it.
+    script = "import os, sys; d = sys.argv[2]; sys.exit(3) if os.path.exists(d) else os.makedirs(d)"
+    floor = Task("floor", [sys.executable, "-c", script, "-d", "site-floor"], floor=None)
+    task = Task("task", [sys.executable, "-c", script, "-d", str(tmp_path / "out" / "site-task")])
+    run_pairs(floor, [task], 2, tmp_path, {}, log=lambda line: None)
+    assert floor.codes == {0} and task.codes == {0}
+    assert len(task.floor_times) == 2  # the floor wrote the task's folder, which existed after each
+    assert not (tmp_path / "out" / "site-task").exists()
+
+
+def test_sites_are_written_to_a_scratch_folder_removed_afterwards():
+    from benchmarks.harness import output_folder
+
+    with output_folder() as out:
+        (out / "site").mkdir()
+        assert out.is_dir()
+    assert not out.exists()

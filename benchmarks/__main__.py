@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="200 pages, 300 commits, 2 rounds")
     parser.add_argument("--pages", type=int)
     parser.add_argument("--commits", type=int)
-    parser.add_argument("--runs", type=int)
+    parser.add_argument(
+        "--runs", type=int,
+        help="rounds (default 4, quick 2): an even number lets each build go first in as many pairs as it goes second",
+    )
     parser.add_argument("--no-peers", action="store_true", help="skip the peer plugins")
     parser.add_argument("--no-big", action="store_true", help="skip the big inputs (5 MB page, 20,000 headings, 10,000 commits)")
     parser.add_argument(
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = CorpusSpec(pages=200, commits=300) if args.quick else CorpusSpec()
     spec.pages = args.pages or spec.pages
     spec.commits = args.commits or spec.commits
-    runs = args.runs or (2 if args.quick else 3)
+    runs = args.runs or (2 if args.quick else 4)
     if args.instructions:
         return _count_instructions(spec, args.quick)
     only = [word for word in args.only if word != "big"]

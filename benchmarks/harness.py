@@ -226,15 +226,18 @@ def clear_site(cwd: Path, argv: list[str]) -> None:
 
 
 @contextmanager
-def output_folder() -> Iterator[Path]:
+def output_folder(min_free: int = 2 << 30) -> Iterator[Path]:
     """Where the timed builds write: a scratch folder in memory (/dev/shm) when the machine
     has one, else the system's temporary folder; removed afterwards. Both builds of a pair
     write the same files there but for docgates' few, so the floor loses only the disk's
     part of its time: a ratio over it is the larger, stricter one. On ext4 that part was
     1-3.4 s of system time in a ~20 s bare build, growing over a bench session as deleted
-    inodes piled up (see ``clear_site``); in memory, 0.3-0.6 s."""
+    inodes piled up (see ``clear_site``); in memory, 0.3-0.6 s. A /dev/shm with less than
+    ``min_free`` bytes free (a container's is 64 MB by default; one site is ~260 MB) is not
+    used."""
     shm = Path("/dev/shm")
-    parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    usable = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= min_free
+    parent = shm if usable else None
     with tempfile.TemporaryDirectory(prefix="docgates-bench-sites-", dir=parent) as folder:
         yield Path(folder)
 

@@ -3,6 +3,8 @@ table says about the spread of the paired ratios (the timings themselves are not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.harness import COLD, WARM, Task, median_interval, pair_order, select, table
@@ -67,7 +69,6 @@ def test_the_floor_and_the_task_take_turns_at_running_first():
 def test_docgates_is_byte_compiled_before_anything_is_timed():
     # The floor loads MkDocs and Material from bytecode; docgates must not compile from source.
     import importlib.util
-    from pathlib import Path
 
     from benchmarks.harness import compile_docgates
 
@@ -157,7 +158,13 @@ def test_every_timed_build_starts_without_the_last_site(tmp_path):
 def test_sites_are_written_to_a_scratch_folder_removed_afterwards():
     from benchmarks.harness import output_folder
 
+    import tempfile
+
     with output_folder() as out:
         (out / "site").mkdir()
         assert out.is_dir()
+    assert not out.exists()
+    # Too little memory free for the sites: the system's temporary folder instead.
+    with output_folder(min_free=1 << 60) as out:
+        assert out.parent == Path(tempfile.gettempdir())
     assert not out.exists()

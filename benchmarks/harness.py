@@ -337,8 +337,8 @@ def run(
     if only:
         return tasks, {}
     extras: dict[str, float | None] = {"git pass (s)": git_pass_seconds(root)}
-    # The last run in site-all may have been a floor's (pairs share their folder): LinkChecker
-    # crawls what docgates built.
+    # Each pair's site is removed after it (and its last build may have been the floor's, as
+    # pairs share their folder): LinkChecker crawls a fresh docgates build.
     warm = next(t for t in tasks if t.name == WARM)
     measure(warm.argv, root, env)
     # Without [AnchorCheck]: LinkChecker refetches a page for every distinct #anchor URL (12,000

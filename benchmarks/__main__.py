@@ -51,9 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp, output_folder() as out:
         print(f"Sites are written to {out}", flush=True)
         if corpus:
-            root = Path(tmp) / "corpus"
-            print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
-            generate(root, spec)
+            root = _corpus(Path(tmp), spec)
             change_three_pages(root)
             try:
                 tasks, extras = run(root, runs, peers, only=only, out=out)
@@ -68,29 +66,35 @@ def main(argv: list[str] | None = None) -> int:
             rows = run_big_inputs(Path(tmp) / "big", runs, bench_env(), quick=args.quick, out=out)
             header = f"### Big inputs, each paired with a bare build of its own site: {runs} interleaved rounds (medians)"
             text += ("\n" if text else "") + table(rows, {}, header)
-    OUT.mkdir(exist_ok=True)
     name = "results-quick" if args.quick else "results"
-    (OUT / (f"{name}-only.md" if args.only else f"{name}.md")).write_text(text, encoding="utf-8")
+    _write_results(f"{name}-only.md" if args.only else f"{name}.md", text)
+    return 0
+
+
+def _corpus(tmp: Path, spec: CorpusSpec) -> Path:
+    root = tmp / "corpus"
+    print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
+    generate(root, spec)
+    return root
+
+
+def _write_results(name: str, text: str) -> None:
+    """Print the tables and keep them in benchmarks/out/ (git-ignored)."""
+    OUT.mkdir(exist_ok=True)
+    (OUT / name).write_text(text, encoding="utf-8")
     print()
     print(text)
-    return 0
 
 
 def _count_instructions(spec: CorpusSpec, quick: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="docgates-bench-") as tmp:
-        root = Path(tmp) / "corpus"
-        print(f"Generating {spec.pages} pages and {spec.commits} commits (seed {spec.seed})...", flush=True)
-        generate(root, spec)
         try:
-            counted = run_instructions(root, bench_env())
+            counted = run_instructions(_corpus(Path(tmp), spec), bench_env())
         except RuntimeError as exc:
             print(f"make bench: {exc}", file=sys.stderr)
             return 2
     text = f"### Instructions (callgrind): {spec.pages} pages, {spec.commits} commits, bare against warm\n\n{counted}"
-    OUT.mkdir(exist_ok=True)
-    (OUT / ("instructions-quick.md" if quick else "instructions.md")).write_text(text, encoding="utf-8")
-    print()
-    print(text)
+    _write_results("instructions-quick.md" if quick else "instructions.md", text)
     return 0
 
 

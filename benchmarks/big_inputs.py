@@ -16,7 +16,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from .harness import Task, docgates_plugins, run_pairs, write_config
+from .harness import Task, docgates_plugins, run_pairs, site_in, write_config
 
 BIG_PAGE_BYTES = 5_000_000
 HEADINGS = 20_000
@@ -130,7 +130,7 @@ def run_big_inputs(
     rows: list[Task] = []
     for label, site in make_sites(root, quick).items():
         log(f"Big input: {label}")
-        dest = str(out / site.name) if out else "site"
+        dest = site_in(out, site.name)
         floor = Task(f"{label}: bare build", [py, "-m", "mkdocs", "build", "-q", "-f", "bench-bare.yml", "-d", dest], floor=None)
         build = [py, "-m", "mkdocs", "build", "-q", "-f", "bench-all.yml", "-d", dest]
         tasks = [

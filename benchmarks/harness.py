@@ -150,21 +150,18 @@ def build_tasks(root: Path, with_peers: bool, out: Path | None = None) -> list[T
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
-    def dest(name: str) -> str:
-        return str(out / name) if out else name
-
     tasks = [
-        Task("floor", mkdocs + ["-f", write_config(root, "floor", []), "-d", dest("site-floor")], floor=None),
+        Task("floor", mkdocs + ["-f", write_config(root, "floor", []), "-d", site_in(out, "site-floor")], floor=None),
         # The bare build against itself: how far apart two identical builds come out here.
-        Task(AGAIN, mkdocs + ["-f", "bench-floor.yml", "-d", dest("site-floor-again")]),
-        Task(COLD, mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", dest("site-all")], before=clear_cache),
-        Task(WARM, mkdocs + ["-f", "bench-all.yml", "-d", dest("site-all")]),
+        Task(AGAIN, mkdocs + ["-f", "bench-floor.yml", "-d", site_in(out, "site-floor-again")]),
+        Task(COLD, mkdocs + ["-f", write_config(root, "all", docgates_plugins()), "-d", site_in(out, "site-all")], before=clear_cache),
+        Task(WARM, mkdocs + ["-f", "bench-all.yml", "-d", site_in(out, "site-all")]),
     ]
     for name in PLUGINS:
-        tasks.append(Task(f"{name} alone", mkdocs + ["-f", write_config(root, name, docgates_plugins(name)), "-d", dest(f"site-{name}")], before=clear_cache))
+        tasks.append(Task(f"{name} alone", mkdocs + ["-f", write_config(root, name, docgates_plugins(name)), "-d", site_in(out, f"site-{name}")], before=clear_cache))
     if with_peers:
-        tasks.append(Task("peer: git-revision-date-localized", mkdocs + ["-f", write_config(root, "peer-gitdate", [{"git-revision-date-localized": {"enable_creation_date": False}}]), "-d", dest("site-peer-gitdate")]))
-        tasks.append(Task("peer: htmlproofer (no external)", mkdocs + ["-f", write_config(root, "peer-htmlproofer", [{"htmlproofer": {"validate_external_urls": False, "raise_error": False}}]), "-d", dest("site-peer-htmlproofer")]))
+        tasks.append(Task("peer: git-revision-date-localized", mkdocs + ["-f", write_config(root, "peer-gitdate", [{"git-revision-date-localized": {"enable_creation_date": False}}]), "-d", site_in(out, "site-peer-gitdate")]))
+        tasks.append(Task("peer: htmlproofer (no external)", mkdocs + ["-f", write_config(root, "peer-htmlproofer", [{"htmlproofer": {"validate_external_urls": False, "raise_error": False}}]), "-d", site_in(out, "site-peer-htmlproofer")]))
     tasks.append(Task("docgates check (full)", docgates + ["check", "-f", "bench-all.yml", "--format", "json"], floor="floor"))
     tasks.append(Task("docgates check --changed-since (3 pages)", docgates + ["check", "-f", "bench-all.yml", "--changed-since", "bench-base", "--format", "json"], floor="floor"))
     return tasks
@@ -211,6 +208,12 @@ def select(tasks: list[Task], only: list[str]) -> list[Task]:
 def site_dir(argv: list[str]) -> str | None:
     """Where a build writes (its ``-d``), or None for a command that writes no site."""
     return argv[argv.index("-d") + 1] if "-d" in argv else None
+
+
+def site_in(out: Path | None, name: str) -> str:
+    """A build's ``-d``: folder ``name`` in ``out`` (see ``output_folder``), or in the build's
+    own folder when ``out`` is None."""
+    return str(out / name) if out else name
 
 
 def clear_site(cwd: Path, argv: list[str]) -> None:

@@ -60,11 +60,15 @@ def _run_gate(tmp_path, pages: dict[str, str], kill_worker: bool = False, **opti
     gate = ReadabilityGate({"cache": False, **options})
     site = _site_context(tmp_path)
     gate.begin(site)
+    used_worker = killed = False
     for path, text in pages.items():
         gate.check_rendered(_page_input(path, text), site.report.page(path), site)
-    used_worker = gate.worker is not None
-    if kill_worker and gate.worker is not None:
-        os.kill(gate.worker.pid, signal.SIGKILL)
+        used_worker = used_worker or gate.worker is not None
+        if kill_worker and gate.worker is not None and not killed:
+            # As soon as it exists: a process killed with SIGKILL runs no more code, so the pages
+            # sent after this can only be scored in-process, however busy the machine is.
+            os.kill(gate.worker.pid, signal.SIGKILL)
+            killed = True
     gate.finish(site)
     return site.report, (gate.scored_in_worker if used_worker else None)
 
@@ -119,7 +123,10 @@ def test_a_dead_worker_leaves_no_page_unscored(tmp_path):
     pages = _pages(WORKER_AFTER + 2)
     expected, _ = _run_gate(tmp_path / "a", pages, worker=False)
     survived, used = _run_gate(tmp_path / "b", pages, worker=True, kill_worker=True)
-    assert used == 0  # killed while starting: every page was scored in-process instead
+    # Killed right after it started: how many pages it answered before depends on the machine's
+    # load, but the two pages sent after its death were scored in-process, and every page has
+    # the score it would have had without a worker.
+    assert used is not None and used <= len(pages) - 2
     assert _readability(survived) == _readability(expected)
 
 

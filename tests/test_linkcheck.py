@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from docgates.core.findings import SeverityPolicy
 from docgates.core.linkcheck import (
+    Failure,
     SiteMap,
     SiteServer,
     classify,
@@ -18,7 +21,9 @@ from docgates.core.linkcheck import (
     linkchecker_config,
     CrawlOptions,
     merge_into_report,
+    missing_anchors,
     parse_csv,
+    unfinished,
 )
 
 INDEX = """\
@@ -129,11 +134,14 @@ def test_csv_rows_become_findings_on_source_pages(tmp_path):
     rows = parse_csv(CSV)
     assert [r["urlname"] for r in rows] == ["gone.md", "#top-x", "../", "https://example.com/x"]
     failures, parents = classify(rows, "http://127.0.0.1:9/")
+    # An anchor warning of LinkChecker's is not a failure: anchors are checked from the built
+    # pages (missing_anchors), never by its AnchorCheck plugin.
     assert sorted((f.kind, f.url) for f in failures) == [
-        ("anchor", "http://127.0.0.1:9/#top-x"),
         ("broken", "http://127.0.0.1:9/a/gone.md"),
         ("external", "https://example.com/x"),
     ]
+    failures.append(Failure("http://127.0.0.1:9/#top-x", "anchor", "no such anchor"))
+    parents["http://127.0.0.1:9/#top-x"] = {"http://127.0.0.1:9/\x1f#top-x"}
     report = {"pages": [{"path": "index.md", "url": "", "findings": []}, {"path": "a/index.md", "url": "a/", "findings": []}]}
     site = SiteMap.from_report(report, "http://127.0.0.1:9/", docs)
     found = findings_for(failures, parents, {}, site, SeverityPolicy())
@@ -147,10 +155,31 @@ def test_csv_rows_become_findings_on_source_pages(tmp_path):
     assert [f["source"] for p in merged["pages"] for f in p["findings"]] == ["linkcheck"] * 3
 
 
-def test_config_lifts_the_throttle_and_checks_anchors():
+def test_config_lifts_the_throttle_and_leaves_anchors_to_docgates():
     text = linkchecker_config(CrawlOptions())
-    assert "maxrequestspersecond=1000" in text and "[AnchorCheck]" in text and "checkextern=0" in text
-    assert "[AnchorCheck]" not in linkchecker_config(CrawlOptions(anchors=False))
+    assert "maxrequestspersecond=1000" in text and "checkextern=0" in text
+    # With AnchorCheck, LinkChecker fetches a page once per distinct #fragment URL, and says
+    # nothing about a fragment whose page it could not read to the end.
+    assert "[AnchorCheck]" not in text
+
+
+def test_missing_anchors_are_found_in_the_built_pages(tmp_path):
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<h2 id="start">Start</h2><a href="#start">ok</a> <a href="#nope">same page</a> '
+        '<a href="guide/#caf%C3%A9">encoded ok</a> <a href="guide/#named">a name ok</a> '
+        '<a href="guide/#gone">other page</a> <a href="missing/#x">missing page: not an anchor question</a> '
+        '<a href="https://example.com/#x">other site</a> <img src="logo.png#x">'
+    )
+    (tmp_path / "guide" / "index.html").write_text(
+        '<h1 id="café">Café</h1><a name="named"></a><a href="../#gone">back</a><a href="../#start">ok</a>'
+    )
+    base = "http://127.0.0.1:9/"
+    failures, parents = missing_anchors(tmp_path, base)
+    assert sorted(f.url for f in failures) == [base + "#gone", base + "#nope", base + "guide/#gone"]
+    assert {f.kind for f in failures} == {"anchor"}
+    assert parents[base + "#gone"] == {base + "guide/\x1f../#gone"}
+    assert parents[base + "guide/#gone"] == {base + "\x1fguide/#gone"}
 
 
 def test_site_server_sends_the_linkchecker_header_and_no_folder_listings(tmp_path):
@@ -165,3 +194,30 @@ def test_site_server_sends_the_linkchecker_header_and_no_folder_listings(tmp_pat
         info.value.close()
         assert server.requests == 2
     assert Path(tmp_path / "index.html").is_file()
+
+
+def test_a_client_that_hangs_up_is_no_server_error(tmp_path, capfd):
+    # LinkChecker closes responses it does not need to read: socketserver printed a traceback
+    # for each (BrokenPipeError) into the crawl's output.
+    (tmp_path / "big.bin").write_bytes(b"x" * 8_000_000)
+    with SiteServer(tmp_path) as server:
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1].strip("/")))) as conn:
+                conn.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+                conn.recv(1)
+                # RST instead of FIN: the server's next write fails at once.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with urllib.request.urlopen(server.base_url + "big.bin", timeout=30) as response:
+            assert len(response.read()) == 8_000_000
+        assert server.requests == 4 and server.errors == 0
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_pages_linkchecker_could_not_read_make_the_crawl_unfinished():
+    rows = parse_csv(
+        "urlname;parentname;base;result;warningstring;infostring;valid;url;line;column;name;dltime;size;checktime;cached;level;modified\n"
+        "a/;http://127.0.0.1:9/;;200 OK;could not get content: Read timed out.;;True;http://127.0.0.1:9/a/;3;1;x;0;0;0;0;1;\n"
+        "b/;http://127.0.0.1:9/;;200 OK;;;True;http://127.0.0.1:9/b/;4;1;x;0;0;0;0;1;\n"
+        "https://example.com/;http://127.0.0.1:9/;;200 OK;could not get content: x;;True;https://example.com/;5;1;x;0;0;0;0;1;\n"
+    )
+    assert unfinished(rows, "http://127.0.0.1:9/") == ["http://127.0.0.1:9/a/"]

@@ -28,6 +28,8 @@ from ..core.linkcheck import (
     findings_for,
     linking_pages,
     merge_into_report,
+    missing_anchors,
+    unfinished,
 )
 from ..core.report import write_atomic
 from ..core.repo import find_repo_root
@@ -73,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
     site = SiteMap.from_report(report, result.base_url, docs_dir)
     failures, parents = classify(result.rows, result.base_url)
+    if options.anchors:
+        anchor_failures, anchor_parents = missing_anchors(site_dir, result.base_url)
+        failures += anchor_failures
+        parents.update(anchor_parents)
     linked_from = linking_pages(site_dir, site, {f.url for f in failures}) if failures else {}
     findings = findings_for(failures, parents, linked_from, site, policy)
     summary = {
@@ -98,6 +104,18 @@ def run(args: argparse.Namespace) -> int:
         f"{len(failures)} failing URLs, {errors} errors{where}",
         file=sys.stderr,
     )
+    incomplete = unfinished(result.rows, result.base_url)
+    if result.server_errors or incomplete:
+        # Fewer findings than the site has, reported as a pass, would be worse than no crawl.
+        shown = ", ".join("/" + (site.local(url) or url) for url in incomplete[:5])
+        print(
+            "docgates linkcheck: the crawl did not finish: "
+            + (f"{result.server_errors} requests failed on the site server; " if result.server_errors else "")
+            + (f"{len(incomplete)} pages could not be read to the end ({shown}); " if incomplete else "")
+            + "links behind them were not checked. Run it again; if it persists, lower --threads or raise --timeout",
+            file=sys.stderr,
+        )
+        return 2
     return 1 if errors else 0
 
 

@@ -9,9 +9,15 @@ measured and handle here:
   descriptor, and the config file is read before the switch.
 - It waits 0.1-0.6 s between requests to a host unless the server sends a ``LinkChecker``
   response header and ``maxrequestspersecond`` is raised; our server sends the header.
-- It checks anchors only with an ``[AnchorCheck]`` config section; we write one.
 - It reports each failing URL once, from whichever page it met it on first; we find every
   other page that links to it by scanning the built pages that mention it.
+- It closes a response it does not need to read; the server takes that quietly.
+
+Anchors are checked here, not by LinkChecker's ``[AnchorCheck]`` plugin: the built pages are
+on disk, so every ``#fragment`` link of every page is looked up in the ids of the page it
+leads to. That gives the same answer however busy the machine is (the plugin checks a
+fragment only when a page's content download finished, and says nothing otherwise), and
+LinkChecker fetches each page once instead of once per distinct ``#fragment`` URL.
 """
 
 from __future__ import annotations
@@ -68,10 +74,19 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 class _SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     requests = 0
+    errors = 0
 
     def count(self) -> None:
         with self._lock:
             self.requests += 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback to stderr. A client that hung up is normal (LinkChecker
+        # drops responses it does not need to read); anything else is counted and reported by
+        # the crawl, whose findings cannot then be trusted to be complete.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            with self._lock:
+                self.errors += 1
 
     def server_bind(self) -> None:
         self._lock = threading.Lock()
@@ -92,6 +107,11 @@ class SiteServer:
     @property
     def requests(self) -> int:
         return self._server.requests
+
+    @property
+    def errors(self) -> int:
+        """Requests the server failed to answer (not counting clients that hung up)."""
+        return self._server.errors
 
     def __enter__(self) -> "SiteServer":
         self._thread.start()
@@ -120,6 +140,8 @@ class Crawl:
     seconds: float
     requests: int
     returncode: int
+    # Requests our own server could not answer: the crawl may have missed what lies behind them.
+    server_errors: int = 0
 
 
 def find_linkchecker() -> str:
@@ -149,8 +171,6 @@ def linkchecker_config(options: CrawlOptions) -> str:
         "status=0",
         "warnings=1",
     ]
-    if options.anchors:
-        lines.append("[AnchorCheck]")
     return "\n".join(lines) + "\n"
 
 
@@ -197,7 +217,7 @@ def crawl(
         if proc.returncode not in (0, 1):
             tail = "\n".join(errors.strip().splitlines()[-8:])
             raise LinkcheckError(f"LinkChecker failed (exit status {proc.returncode}):\n{tail}")
-        return Crawl(parse_csv(output), server.base_url, seconds, server.requests, proc.returncode)
+        return Crawl(parse_csv(output), server.base_url, seconds, server.requests, proc.returncode, server.errors)
 
 
 def parse_csv(text: str) -> list[dict[str, str]]:
@@ -254,6 +274,18 @@ class SiteMap:
         return None if local is None else self.url_to_path.get(_key(local))
 
 
+def unfinished(rows: list[dict[str, str]], base_url: str) -> list[str]:
+    """Pages of the site LinkChecker fetched but could not read to the end (a dropped
+    connection, a timeout while downloading): the links on them went unchecked."""
+    return sorted(
+        {
+            row.get("url") or ""
+            for row in rows
+            if (row.get("url") or "").startswith(base_url) and "could not get content" in (row.get("warningstring") or "")
+        }
+    )
+
+
 def classify(rows: list[dict[str, str]], base_url: str) -> tuple[list[Failure], dict[str, set[str]]]:
     """Failures, and for each failing URL the parent pages LinkChecker named with the link
     text it found there (``{url: {"parent\\x1fhref"}}``)."""
@@ -267,15 +299,46 @@ def classify(rows: list[dict[str, str]], base_url: str) -> tuple[list[Failure], 
         if not valid:
             detail = (row.get("result") or row.get("infostring") or "failed").strip()
             kind = "broken" if internal else "external"
-        elif "Anchor `" in warnings and "not found" in warnings:
-            detail = warnings.split(" Available anchors:")[0].strip()
-            kind = "anchor" if internal else "external"
         else:
             continue  # other warnings (redirects, empty content) are not broken links
         failures.setdefault(url, Failure(url, kind, detail))
         parent = row.get("parentname") or ""
         if parent:
             parents.setdefault(url, set()).add(f"{parent}\x1f{row.get('urlname') or ''}")
+    return list(failures.values()), parents
+
+
+def missing_anchors(site_dir: Path, base_url: str) -> tuple[list[Failure], dict[str, set[str]]]:
+    """Links of the built pages to a ``#fragment`` their target page has no id for, as
+    ``classify`` gives LinkChecker's failures: the failures, and their parent pages.
+
+    Every HTML file of the site is read once; a link to another site, to a file that is not
+    HTML or to a page that does not exist is not an anchor question (LinkChecker reports a
+    missing page).
+    """
+    root = site_dir.resolve()
+    scans: dict[Path, Any] = {}
+
+    def scan_of(html_file: Path) -> Any:
+        if html_file not in scans:
+            scans[html_file] = scan_html(html_file.read_text(encoding="utf-8", errors="replace"))
+        return scans[html_file]
+
+    failures: dict[str, Failure] = {}
+    parents: dict[str, set[str]] = {}
+    for html_file in sorted(root.rglob("*.html")):
+        relative = html_file.relative_to(root).as_posix()
+        page_url = urljoin(base_url, relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+        for link in scan_of(html_file).links:
+            target_url = urljoin(page_url, link.url)
+            parts = urlsplit(target_url)
+            if not parts.fragment or not target_url.startswith(base_url):
+                continue
+            target = _html_file(root, parts.path[len(urlsplit(base_url).path):])
+            if target is None or target.suffix != ".html" or unquote(parts.fragment) in scan_of(target).ids:
+                continue
+            failures.setdefault(target_url, Failure(target_url, "anchor", "no such anchor"))
+            parents.setdefault(target_url, set()).add(f"{page_url}\x1f{link.url}")
     return list(failures.values()), parents
 
 
@@ -340,7 +403,7 @@ def findings_for(
                 fragment = urlsplit(failure.url).fragment
                 message = (
                     f"link '{href}' leads to {shown_target}#{fragment}, but that page has no such "
-                    "anchor (LinkChecker); link to an id the page has"
+                    "anchor; link to an id the page has"
                 )
             else:
                 message = f"link '{href}' leads to {shown_target}: {failure.detail} (LinkChecker)"

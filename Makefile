@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests and the bundled handbook are reproducible for a fixed "today".
 TEST_WORKERS ?= 2
 
-.PHONY: install serve build check test bench linkcheck clean browser-deps
+.PHONY: install serve build check test test-stress bench linkcheck clean browser-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 …'"; exit 2; }
@@ -39,6 +39,11 @@ linkcheck: build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The whole suite STRESS_RUNS times beside two CPU-bound processes, as on a busy CI machine.
+STRESS_RUNS ?= 5
+test-stress: $(STAMP)
+	$(BIN)/python -m tests.stress --runs $(STRESS_RUNS) -- -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Benchmarks run in their own venv: the peer plugins they measure stay out of the test env.
 BENCH_VENV := .venv-bench

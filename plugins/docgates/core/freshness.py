@@ -219,7 +219,9 @@ class FreshnessGate(Gate):
             result.commits = len(changes)
             result.authors = len({c.commit.author for c in changes})
         result.reviewed = source.reviewed
-        reviewed_broken = "reviewed" in source.meta and source.reviewed is None
+        # A review date or interval that is written but unreadable: judging the page on a
+        # fallback would add a second finding to the frontmatter/invalid one.
+        reviewed_broken = any(source.unreadable(key) for key in ("reviewed", "review_every", "archived"))
         if source.reviewed and source.reviewed > site.today + FUTURE_TOLERANCE:
             site.add(site.finding(
                 "frontmatter/invalid", page.path, source.line_of("reviewed"),

@@ -96,6 +96,8 @@ class PageSource:
     body_line: int = 1
     has_front_matter: bool = False
     front_matter_valid: bool = True
+    # Keys present in the front matter whose values could not be used.
+    invalid_keys: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     reviewed: dt.date | None = None
     review_every: Interval | None = None
@@ -130,6 +132,12 @@ class PageSource:
     def line_of(self, key: str) -> int:
         """The file line of a top-level front matter key, else the front matter's first line."""
         return self.key_lines.get(key, 1)
+
+    def unreadable(self, key: str) -> bool:
+        """Whether the page may well say ``key`` but it could not be read: the front matter as a
+        whole is invalid, or the key's value is (``frontmatter/invalid`` names it). A gate then
+        reports nothing that follows only from the missing value: one root cause, one finding."""
+        return not self.front_matter_valid or (key in self.meta and key in self.invalid_keys)
 
     @property
     def lines(self) -> list[str]:
@@ -304,6 +312,7 @@ def _validate_known_keys(page: PageSource, policy: SeverityPolicy) -> None:
     meta = page.meta
 
     def bad(key: str, message: str) -> None:
+        page.invalid_keys.add(key)
         page.findings.append(policy.finding(RULE, page.path, page.line_of(key), f"{key}: {message}"))
 
     if "reviewed" in meta:

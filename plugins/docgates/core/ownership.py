@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from .codeowners import CodeownersFile, DefaultOwners, find_codeowners, load_codeowners
 from .gate import Gate, PageInput, SiteContext
-from .registry import Registry, RegistryError, load_registry
+from .registry import Registry, RegistryError, is_web_url, load_registry
 from .report import PageReport
 
 OwnerSource = Literal["front-matter", "codeowners", "default"]
@@ -66,6 +66,11 @@ class OwnershipGate(Gate):
         super().__init__(options)
         self.defaults = DefaultOwners.parse(self.options.get("defaults"))
         self.chat_url: str | None = self.options.get("chat_url") or None
+        if self.chat_url and not is_web_url(self.chat_url):
+            raise ValueError(
+                f"chat_url: {self.chat_url!r} must start with https:// or http://, e.g. "
+                "https://chat.example.com/channels/{channel}"
+            )
         if self.chat_url and "{channel}" not in self.chat_url:
             raise ValueError(
                 f"chat_url: {self.chat_url!r} has no '{{channel}}' placeholder, e.g. "
@@ -126,6 +131,8 @@ class OwnershipGate(Gate):
         self.resolutions[page.path] = resolution
         report.owner = list(resolution.owners)
         report.data["owner_source"] = resolution.source
+        if not resolution.owners and page.source.unreadable("owner"):
+            return  # the owner may be written, just unreadable: frontmatter/invalid says where
         if not resolution.owners:
             where = site.repo_path(page.path)
             site.add(site.finding(

@@ -92,8 +92,10 @@ def test_each_kind_of_broken_link_is_reported_once_with_its_line(site):
         (7, "links/broken"),
         (8, "links/anchor"),
         (9, "links/broken"),
-        (10, "links/broken"),
-        (11, "links/broken"),
+        # A link that opens the author's disk or runs script is its own rule (links/scheme), so
+        # a site that shows one on purpose can lower it without hiding broken links.
+        (10, "links/scheme"),
+        (11, "links/scheme"),
         (12, "links/broken"),
     ]
     messages = {line: message for line, _, message in found}
@@ -105,11 +107,12 @@ def test_each_kind_of_broken_link_is_reported_once_with_its_line(site):
     assert "guide/setup.md has no anchor '#gone'" in messages[8]
     assert "outside docs/" in messages[9]
     assert "file: URL" in messages[10]
-    assert "JavaScript" in messages[11]
+    assert "runs script" in messages[11]
     # Every finding reaches the log as path:line: rule: message, and MkDocs' own validation
     # does not report the same defects a second time.
     assert "guide/broken.md:3: links/broken: link 'missing.md'" in result.output
     assert "guide/broken.md:12: links/broken: link 'missing.md'" in result.output
+    assert "guide/broken.md:11: links/scheme: link 'javascript:alert(1)' runs script" in result.output
     assert "Doc file 'guide/broken.md' contains" not in result.output
     assert "Traceback" not in result.output
     links = result.report["site"]["links"]
@@ -262,3 +265,17 @@ def test_source_locator_skips_code_and_comments():
     assert locator.line_of("a.md#z") == 11
     assert locator.line_of("other.md#z") == 11  # by its fragment
     assert locator.line_of("nowhere.md") == 1
+
+
+def test_a_scheme_link_can_be_lowered_alone(site):
+    """A site that shows a javascript: link on purpose (a demo) lowers links/scheme; broken
+    links still fail the build."""
+    site.plugins({"docgates/links": {"severity": {"links/scheme": "warning"}}})
+    site.page("index.md", "# Home\n\n[demo](javascript:void(0)) [file](file:///tmp/x)\n")
+    result = site.build()
+    assert result.returncode == 0, result.output
+    assert [(f["rule"], f["severity"]) for f in result.page("index.md")["findings"]] == [
+        ("links/scheme", "warning"), ("links/scheme", "warning")
+    ]
+    site.page("other.md", "# Other\n\n[gone](gone.md)\n")
+    assert site.build().returncode == 1

@@ -64,7 +64,7 @@ def built(tmp_path_factory):
 
 def _messages(report: dict) -> list[str]:
     [page] = [p for p in report["pages"] if p["path"] == "a/b/page.md"]
-    return [f["message"] for f in page["findings"] if f["rule"] == "links/broken"]
+    return [f["message"] for f in page["findings"] if f["rule"] in ("links/broken", "links/scheme")]
 
 
 @pytest.mark.parametrize("label", [*LINKS, *RAW_HTML])

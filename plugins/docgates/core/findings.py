@@ -23,6 +23,8 @@ RULES: dict[str, Severity] = {
     "checklist/incomplete": "warning",
     "checklist/unknown-type": "warning",
     "links/broken": "error",
+    # A link that runs script or opens a file on the author's disk: not broken, dangerous.
+    "links/scheme": "error",
     "links/anchor": "error",
     "links/external": "error",
     "frontmatter/invalid": "error",

@@ -5,9 +5,11 @@ raw HTML count too) and resolved the way a reader's browser resolves them, again
 URL. Anchors are checked against the ids the target page really has. Each problem becomes one
 finding on the line of the page's source where the link is written:
 
-- ``links/broken``: the target page or file does not exist, the link leaves ``docs/``, or it
-  uses a ``file:`` / ``javascript:`` URL. Targets are looked up in the list of site files;
-  nothing outside ``docs/`` is ever read.
+- ``links/broken``: the target page or file does not exist, or the link leaves ``docs/``.
+  Targets are looked up in the list of site files; nothing outside ``docs/`` is ever read.
+- ``links/scheme``: the link runs script (``javascript:``, ``vbscript:``, a ``data:`` page) or
+  opens a file on the author's disk (``file:``, a drive path such as ``C:/``). Not a broken link, so a site that
+  shows such a link on purpose (a demo) can lower this rule alone.
 - ``links/anchor``: the target page exists but has no element with that id.
 - ``links/external``: an ``http(s)`` URL failed (opt-in, see ``external_links``).
 """
@@ -56,7 +58,7 @@ class PageLink:
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    """Where a link leads: ``kind`` is page, file, external, skip or broken."""
+    """Where a link leads: ``kind`` is page, file, external, skip, broken or scheme."""
 
     kind: str
     target: str = ""
@@ -80,7 +82,7 @@ class _PageState:
 
 class LinksGate(Gate):
     name = "links"
-    rules = ("links/broken", "links/anchor", "links/external")
+    rules = ("links/broken", "links/scheme", "links/anchor", "links/external")
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
@@ -167,9 +169,9 @@ class LinksGate(Gate):
             if resolved.kind == "external":
                 self.stats.external += 1
                 self.external_links.append(link)
-            elif resolved.kind == "broken":
+            elif resolved.kind in ("broken", "scheme"):
                 self.stats.internal += 1
-                self._report(site, state, link, "links/broken", resolved.problem)
+                self._report(site, state, link, f"links/{resolved.kind}", resolved.problem)
             elif resolved.kind in ("page", "file"):
                 self.stats.internal += 1
                 if resolved.kind == "page" and resolved.target != page.path:
@@ -222,17 +224,18 @@ class LinksGate(Gate):
         if not scheme and url.startswith("//"):
             return Resolved("external", "https:" + url)
         if scheme == "file":
-            return Resolved("broken", problem=(
+            return Resolved("scheme", problem=(
                 f"{link.kind} '{_short(link.original, 200)}' is a file: URL, which opens a file on the author's "
                 "own disk; put the file under docs/ and link to it with a relative path"
             ))
-        if scheme == "javascript":
-            return Resolved("broken", problem=(
-                f"{link.kind} '{_short(link.original)}' runs JavaScript instead of leading anywhere; "
-                "link to a page, a file or a URL"
+        if scheme in ("javascript", "vbscript") or (scheme == "data" and link.kind == "link"):
+            return Resolved("scheme", problem=(
+                f"{link.kind} '{_short(link.original)}' runs script instead of leading anywhere; "
+                "link to a page, a file or a URL (or lower links/scheme in the links plugin's "
+                "severity option if the page shows it on purpose)"
             ))
         if len(scheme) == 1 and parts.path.startswith(("\\", "/")):
-            return Resolved("broken", problem=(
+            return Resolved("scheme", problem=(
                 f"{link.kind} '{_short(link.original, 200)}' is a path on the author's disk; put the file under "
                 "docs/ and link to it with a relative path"
             ))
@@ -375,7 +378,7 @@ class LinksGate(Gate):
             source = state.input.source
             state.locator = SourceLocator(source.text, source.body_line)
         line = state.locator.line_of(link.original, link.occurrence)
-        if rule == "links/broken":
+        if rule in ("links/broken", "links/scheme"):  # neither leads a reader anywhere
             self.stats.broken += 1
         elif rule == "links/anchor":
             self.stats.anchor += 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from conftest import REPO_ROOT, TODAY
+from docgates.core.scaffold import slugify
 
 HANDBOOK_TEMPLATES = REPO_ROOT / "docs" / "templates"
 
@@ -138,3 +141,39 @@ def test_every_handbook_template_scaffolds_a_page_that_builds(site):
     for path in created:
         checklist = build.page(path)["checklist"]
         assert all(label.startswith("Front matter") for label in checklist["missing"]), (path, checklist)
+
+
+def test_new_names_a_page_after_a_title_in_any_script(site):
+    handbook_site(site)
+    result = site.docgates("new", "adr", "日本語のタイトル")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "docs/decisions/0001-日本語のタイトル.md\n"
+    text = (site.docs / "decisions" / "0001-日本語のタイトル.md").read_text(encoding="utf-8")
+    assert "\n# ADR 0001: 日本語のタイトル\n" in text
+    build = site.build(strict=True)
+    assert build.returncode == 0, build.output
+    assert build.page("decisions/0001-日本語のタイトル.md")["owner"] == ["@eng-leads"]
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("日本語のタイトル", "日本語のタイトル"),
+        ("デザイン レビュー", "デザイン-レビュー"),  # the voicing marks stay on their kana
+        ("हिन्दी शीर्षक", "हिन्दी-शीर्षक"),  # vowel signs and virama stay
+        ("Ünïcödé straße", "unicode-straße"),  # Latin accents go, as before; ß is a letter
+        ("København", "københavn"),
+        ("ＦＵＬＬ　ｗｉｄｔｈ", "full-width"),
+        ("İstanbul", "istanbul"),
+        ("Café — 2nd draft!", "cafe-2nd-draft"),
+        ("🚀 ✨", ""),  # no letters or digits: refused by docgates new
+    ],
+)
+def test_slug_keeps_letters_of_every_script(title, slug):
+    assert slugify(title) == slug
+
+
+def test_slug_of_a_long_title_fits_a_file_name():
+    slug = slugify("𐌰𐌱𐌲 " * 40)  # four bytes a letter
+    assert slug and not slug.endswith("-")
+    assert len(slug.encode("utf-8")) <= 200

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import GitRepo
 from docgates.core import review
-from docgates.core.review import ReviewError, review_file, set_reviewed
+from docgates.core.review import ReviewError, first_commit_date, review_file, set_reviewed
 
 D = dt.date(2026, 11, 24)
 
@@ -173,3 +174,28 @@ def test_cli_date_option(site):
         proc = site.run(sys.executable, "-m", "docgates", "review", "--date", value, "docs/page.md")
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert page.read_text().startswith("---\nreviewed: 2026-10-02\n---\n")
+
+
+def test_first_commit_date_is_unknown_in_a_shallow_clone(tmp_path):
+    repo = GitRepo(tmp_path / "full")
+    repo.commit("first", date="2025-03-04T23:30:00-05:00", files={"a.md": "# A\n"})
+    repo.commit("second", date="2026-01-15T12:00:00+00:00", files={"b.md": "# B\n"})
+    assert first_commit_date(repo.root) == dt.date(2025, 3, 4)  # the author's own day, not UTC's
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    assert first_commit_date(clone) is None  # its oldest commit is missing: no floor at all
+    assert first_commit_date(tmp_path) is None  # not a repository
+
+
+def test_cli_pages_must_be_in_the_configured_docs_dir(site):
+    site.write("mkdocs.yml", "site_name: X\ndocs_dir: handbook\n", dedent=False)
+    page = site.write("handbook/runbooks/p.md", "# P\n")
+    stray = site.page("old.md", "# Old\n")  # docs/ is not this project's docs folder
+    proc = site.run(sys.executable, "-m", "docgates", "review", "handbook/runbooks/p.md", "docs/old.md")
+    assert proc.returncode == 1
+    assert "handbook/runbooks/p.md: reviewed 2026-11-24 (added a front matter block)" in proc.stdout
+    assert "docs/old.md: is outside the docs folder handbook/; docgates review changes only pages inside it" in proc.stderr
+    assert stray.read_text() == "# Old\n"
+    again = site.run(sys.executable, "-m", "docgates", "review", "-f", "../../mkdocs.yml", "p.md", cwd=page.parent)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "p.md: already reviewed 2026-11-24\n"

@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from ..core.checklist_config import load_checklists
     from ..core.dates import DateError, today
     from ..core.frontmatter import parse_page
-    from ..core.scaffold import PageExists, ScaffoldError, create_page, render_page, target_path
+    from ..core.review import display_path
+    from ..core.scaffold import PageExists, ScaffoldError, create_page, read_template, render_page, target_path
 
     title = " ".join(str(args.title).split())
     if not title:
@@ -46,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
     checklist = checklists.get(page_type)
     if checklist is None:
         raise UsageError(f"unknown page type {args.type!r}; known types: {', '.join(sorted(checklists))}")
+    template_path = f"{project.options.get('templates_dir', 'templates')}/{checklist.type}.md"
     try:
         target = target_path(project.docs_dir, checklist, title, run_today)
+        template_bytes = read_template(project.docs_dir, template_path)
     except PageExists as exc:
         print(f"docgates new: {exc}", file=sys.stderr)
         return 1
@@ -55,25 +58,31 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     path = target.path
     docs_path = path.relative_to(project.docs_dir).as_posix()
-    template_file = project.docs_dir / project.options.get("templates_dir", "templates") / f"{checklist.type}.md"
+    template_file = project.docs_dir / template_path
     template = None
-    if template_file.is_file():
-        template = parse_page(template_file.name, template_file.read_bytes())
+    if template_bytes is not None:
+        template = parse_page(template_file.name, template_bytes)
         if not template.front_matter_valid:
             problem = template.findings[0].format() if template.findings else "invalid front matter"
-            raise UsageError(f"the template {template_file} cannot be used: {problem}")
+            raise UsageError(f"the template {display_path(template_file)} cannot be used: {problem}")
     if not owners:
         owners = project.owners_for(docs_path, run_today)
     text, to_fill = render_page(checklist, title, owners, run_today, template, target.values)
     try:
-        create_page(path, text)
+        create_page(path, text, project.docs_dir)
     except PageExists as exc:
         print(f"docgates new: {exc}", file=sys.stderr)
         return 1
-    print(_shown(path))
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:  # no permission for the folder, disk full
+        reason = exc.strerror or exc
+        print(f"docgates new: cannot create {display_path(path)}: {reason}; nothing was written", file=sys.stderr)
+        return 1
+    print(display_path(path))
     notes = []
     if template is None:
-        notes.append(f"no template page {_shown(template_file)}: the page has only the required sections")
+        notes.append(f"no template page {display_path(template_file)}: the page has only the required sections")
     if not owners:
         notes.append("no owner found (no --owner, no CODEOWNERS rule): add 'owner:' to the front matter")
     if to_fill:
@@ -81,6 +90,25 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"docgates new: {note}", file=sys.stderr)
     return 0
+
+
+def load_mkdocs_config(config_file: str | None) -> Any:
+    """The project's mkdocs.yml through MkDocs' own loader; a ``UsageError`` says what is wrong."""
+    import logging
+
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError, MkDocsException
+
+    from ..mkdocs_plugins.headless import ProjectError, find_config
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        path = find_config(config_file)
+        return load_config(str(path))
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
+    except (ConfigurationError, MkDocsException) as exc:
+        raise UsageError(f"{config_file or 'mkdocs.yml'}: {exc}") from None
 
 
 class _Project:
@@ -94,22 +122,11 @@ class _Project:
 
     @classmethod
     def load(cls, config_file: str | None) -> "_Project":
-        import logging
-
-        from mkdocs.config import load_config
-        from mkdocs.exceptions import ConfigurationError, MkDocsException
+        from mkdocs.exceptions import MkDocsException
 
         from ..mkdocs_plugins.checklist import ChecklistPlugin, checklist_options
-        from ..mkdocs_plugins.headless import ProjectError, find_config
 
-        logging.getLogger("mkdocs").setLevel(logging.WARNING)
-        try:
-            path = find_config(config_file)
-            config = load_config(str(path))
-        except ProjectError as exc:
-            raise UsageError(str(exc)) from None
-        except (ConfigurationError, MkDocsException) as exc:
-            raise UsageError(f"{config_file or 'mkdocs.yml'}: {exc}") from None
+        config = load_mkdocs_config(config_file)
         options: dict[str, Any] = {}
         for plugin in config.plugins.values():
             if isinstance(plugin, ChecklistPlugin) and plugin.config.enabled:
@@ -149,9 +166,3 @@ class _Project:
         gate.begin(site)
         return list(gate.resolve(PageInput(PageSource(path=docs_path, text="")), site).owners)
 
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

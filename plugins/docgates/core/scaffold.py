@@ -9,13 +9,18 @@ normal page of the handbook, so teams edit it as docs. The new page gets:
 - the template's body with its H1 replaced by the title, without the parts marked
   ``<!-- template-only -->`` ... ``<!-- /template-only -->``, plus any required section the
   template lacks.
+
+It reads and writes only inside the docs folder: a folder or template that is a symbolic
+link leading out of it, or a template that is not a regular file, is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,7 @@ import yaml
 from .checklist_config import Checklist
 from .frontmatter import PageSource
 from .markdown_outline import heading_key, outline
+from .review import display_path, leads_outside
 
 # A template-only block, with the blank lines after it (so no gap is left behind).
 TEMPLATE_ONLY = re.compile(
@@ -35,6 +41,8 @@ TEMPLATE_ONLY = re.compile(
 # Template keys that describe the template page itself, not the pages made from it.
 _OWN_KEYS = ("owner", "reviewed", "type", "template_for", "title")
 _SLUG_MAX = 60
+# A file name is at most 255 bytes: room for the type's pattern ({date}-, {number}-) and .md.
+_SLUG_MAX_BYTES = 200
 
 
 class ScaffoldError(Exception):
@@ -54,12 +62,38 @@ class NewPage:
 
 
 def slugify(title: str) -> str:
-    """``"Use Postgres for the billing DB!"`` -> ``use-postgres-for-the-billing-db``."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > _SLUG_MAX:
-        slug = slug[:_SLUG_MAX].rsplit("-", 1)[0] or slug[:_SLUG_MAX]
+    """``"Use Postgres for the billing DB!"`` -> ``use-postgres-for-the-billing-db``,
+    ``"日本語のタイトル"`` -> ``日本語のタイトル``.
+
+    Letters and digits of every script are kept, not transliterated: transliteration guesses
+    the language (a library reads Japanese kanji as Chinese), and MkDocs serves Unicode file
+    names as percent-encoded URLs. Only accents are dropped from Latin letters (``é`` -> ``e``),
+    so the titles that made ASCII names before still make the same names.
+    """
+    text = _without_latin_accents(unicodedata.normalize("NFKC", title).lower())
+    kept = "".join(char if unicodedata.category(char)[0] in "LMN" else "-" for char in text)
+    slug = re.sub(r"-{2,}", "-", kept).strip("-")
+    if len(slug) > _SLUG_MAX or len(slug.encode("utf-8")) > _SLUG_MAX_BYTES:
+        cut = slug[:_SLUG_MAX]
+        while len(cut.encode("utf-8")) > _SLUG_MAX_BYTES:
+            cut = cut[:-1]
+        slug = (cut.rsplit("-", 1)[0] or cut).strip("-")
     return slug
+
+
+def _without_latin_accents(text: str) -> str:
+    """Drop combining marks that follow an ASCII letter; marks that belong to other scripts
+    (the voicing mark of デ, Devanagari vowel signs) stay."""
+    kept: list[str] = []
+    after_ascii = False
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char):
+            if not after_ascii:
+                kept.append(char)
+            continue
+        after_ascii = char.isascii()
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 @dataclass(frozen=True)
@@ -74,13 +108,13 @@ def target_path(docs_dir: Path, checklist: Checklist, title: str, today: dt.date
     slug = slugify(title)
     if not slug:
         raise ScaffoldError(f"the title {title!r} has no letters or digits to name the file after")
-    folder = docs_dir / checklist.folder
+    folder = folder_inside(docs_dir, checklist.folder)
     values = {"slug": slug, "date": today.isoformat()}
     if "{number}" in checklist.filename or "{number}" in checklist.heading:
         values["number"] = _next_number(folder, checklist.filename, slug)
     path = folder / (fill(checklist.filename, values) + ".md")
-    if path.exists():
-        raise PageExists(f"{path} already exists; not overwriting it (choose another title)")
+    if os.path.lexists(path):
+        raise PageExists(f"{display_path(path)} already exists; not overwriting it (choose another title)")
     return Target(path, values)
 
 
@@ -104,7 +138,9 @@ def _next_number(folder: Path, pattern: str, slug: str) -> str:
         highest = max(highest, int(match.group("number")))
         width = max(width, len(match.group("number")))
         if match.groupdict().get("slug") == slug:
-            raise PageExists(f"{existing} already has that title; not creating a second one (choose another title)")
+            raise PageExists(
+                f"{display_path(existing)} already has that title; not creating a second one (choose another title)"
+            )
     return f"{highest + 1:0{width}d}"
 
 
@@ -145,14 +181,78 @@ def render_page(
     return "\n".join(lines) + "\n" + body, tuple(to_fill)
 
 
-def create_page(path: Path, text: str) -> None:
-    """Write a new file; never replaces one (even one created a moment ago)."""
+def create_page(path: Path, text: str, docs_dir: Path) -> None:
+    """Write a new file inside ``docs_dir``; never replaces one (even one created a moment
+    ago), never follows a symbolic link out of ``docs_dir``, leaves no half-written file."""
+    root = Path(os.path.realpath(docs_dir))
+    folder_inside(root, path.parent.relative_to(root).as_posix())
     path.parent.mkdir(parents=True, exist_ok=True)
+    folder_inside(root, path.parent.relative_to(root).as_posix())  # no link swapped in meanwhile
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        # O_EXCL also refuses a symbolic link (even a dangling one) in the page's place.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     except FileExistsError:
-        raise PageExists(f"{path} already exists; not overwriting it (choose another title)") from None
+        raise PageExists(f"{display_path(path)} already exists; not overwriting it (choose another title)") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def folder_inside(docs_dir: Path, relative: str) -> Path:
+    """``docs_dir/relative``, refused when it is, or would be created through, a symbolic link
+    leading out of the docs folder, or is not a folder."""
+    root = Path(os.path.realpath(docs_dir))
+    if Path(relative).is_absolute() or ".." in Path(relative).parts:
+        raise ScaffoldError(f"the folder {relative!r} is not inside the docs folder; use a folder such as decisions")
+    folder = root / relative
+    existing = folder
+    while not os.path.lexists(existing):  # the deepest part that exists decides where new folders go
+        existing = existing.parent
+    real = Path(os.path.realpath(existing))
+    outside = leads_outside(existing, real, root)
+    if outside:
+        raise ScaffoldError(
+            f"{display_path(existing)} {outside}; docgates new writes only inside the docs folder: "
+            "make it a real folder there (or point the link inside docs); nothing was created"
+        )
+    if not real.is_dir():
+        raise ScaffoldError(f"{display_path(existing)} is not a folder; move it away to create pages under it")
+    return folder
+
+
+def read_template(docs_dir: Path, relative: str) -> bytes | None:
+    """The template page's bytes; None when there is none. Refused (``ScaffoldError``) when
+    it leads out of the docs folder or is not a regular file (a FIFO would hang the read)."""
+    root = Path(os.path.realpath(docs_dir))
+    path = root / relative
+    if Path(relative).is_absolute() or ".." in Path(relative).parts:
+        raise ScaffoldError(f"the template {relative!r} is not inside the docs folder; keep templates in docs/templates")
+    if not os.path.lexists(path):
+        return None
+    real = Path(os.path.realpath(path))
+    outside = leads_outside(path, real, root)
+    if outside:
+        raise ScaffoldError(
+            f"the template {display_path(path)} {outside}; docgates new copies only templates "
+            "inside the docs folder: make it a real file there"
+        )
+    if not os.path.exists(real):
+        return None
+    not_regular = ScaffoldError(f"the template {display_path(path)} is not a regular file; make it a Markdown page")
+    try:
+        # Look before opening: opening a device can act, and a FIFO would block.
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise not_regular
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ScaffoldError(f"the template {display_path(path)} cannot be read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise not_regular
+        return handle.read()
 
 
 def _body(checklist: Checklist, title: str, template: PageSource | None) -> str:

@@ -16,6 +16,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from .frontmatter import SafeYamlLoader
+
 BUILTIN_FILE = Path(__file__).resolve().parent.parent / "data" / "checklists.yml"
 TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 TYPE_KEYS = (
@@ -96,8 +98,8 @@ class _Sequence(list):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and lists remember their line (1-based)."""
+class _LineLoader(SafeYamlLoader):
+    """SafeYamlLoader whose mappings and lists remember their line (1-based)."""
 
     def construct_yaml_map(self, node):  # type: ignore[override]
         data = _Mapping()

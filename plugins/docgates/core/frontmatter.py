@@ -20,6 +20,36 @@ from .findings import Finding, SeverityPolicy
 RULE = "frontmatter/invalid"
 # Keys the contract gives a meaning to, with the checker of each value.
 KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title")
+# Far deeper than any front matter or configuration file needs. PyYAML's pure-Python composer
+# and constructor recurse once per level, so a file nested thousands deep would otherwise end
+# in a RecursionError instead of a message with its line.
+MAX_YAML_DEPTH = 100
+
+
+class DepthLimitedComposer:
+    """Composer mixin: lists and mappings nested deeper than ``MAX_YAML_DEPTH`` are a
+    ``yaml.composer.ComposerError`` marked at the line where the level too many opens."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self._depth >= MAX_YAML_DEPTH and self.check_event(yaml.CollectionStartEvent):  # type: ignore[attr-defined]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep; flatten them",
+                self.peek_event().start_mark,  # type: ignore[attr-defined]
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+
+class SafeYamlLoader(DepthLimitedComposer, yaml.SafeLoader):
+    """``yaml.SafeLoader`` with the nesting limit: the loader of every YAML file a user writes
+    (front matter, the team registry, the checklists file), so none can crash a build."""
 
 
 class _Strict:
@@ -51,8 +81,8 @@ class _Strict:
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
-class _StrictLoader(_Strict, yaml.SafeLoader):
-    """SafeLoader that refuses aliases and duplicate keys, and remembers key lines."""
+class _StrictLoader(_Strict, SafeYamlLoader):
+    """SafeYamlLoader that refuses aliases and duplicate keys, and remembers key lines."""
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -66,8 +96,9 @@ class _StrictLoader(_Strict, yaml.SafeLoader):
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 # libyaml's parser, when PyYAML was built with it: about 7x faster on front matter. It cannot
-# refuse aliases while composing, so anything unusual (an alias, any error) is read again by
-# the pure-Python loader above, whose messages are the ones authors see.
+# refuse aliases or deep nesting while composing, so anything unusual (an alias, nesting past
+# the limit, any error) is read again by the pure-Python loader above, whose messages are the
+# ones authors see.
 if getattr(yaml, "__with_libyaml__", False):
 
     class _FastLoader(_Strict, yaml.CSafeLoader):  # type: ignore[misc]
@@ -79,7 +110,7 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 
 class _Unusual(Exception):
-    """The fast loader met something the strict loader must judge (an alias)."""
+    """The fast loader met something the strict loader must judge (an alias, deep nesting)."""
 
 
 @dataclass
@@ -256,7 +287,7 @@ def _load_with(loader_class: Any, yaml_text: str, refuse_aliases: bool = False) 
     try:
         node = loader.get_single_node()
         if refuse_aliases and node is not None:
-            _refuse_shared_nodes(node)
+            _refuse_unusual_nodes(node)
         key_lines: dict[Any, int] = {}
         if isinstance(node, yaml.MappingNode):
             for key_node, _ in node.value:
@@ -269,21 +300,24 @@ def _load_with(loader_class: Any, yaml_text: str, refuse_aliases: bool = False) 
         loader.dispose()
 
 
-def _refuse_shared_nodes(root: yaml.Node) -> None:
-    """An alias makes the composer reuse a node: seeing one twice means the text has one."""
+def _refuse_unusual_nodes(root: yaml.Node) -> None:
+    """An alias makes the composer reuse a node: seeing one twice means the text has one.
+    Nesting past the limit is refused too, as the strict loader refuses it."""
     seen: set[int] = set()
-    stack = [root]
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if id(node) in seen:
             raise _Unusual("alias")
         seen.add(id(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and depth > MAX_YAML_DEPTH:
+            raise _Unusual("nested too deep")
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((child, depth + 1) for child in node.value)
 
 
 def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:

@@ -22,11 +22,20 @@ from urllib.parse import quote
 
 import yaml
 
+from .frontmatter import SafeYamlLoader
+
 ContactKind = Literal["channel", "email", "url"]
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+# No ':' before the '@': "javascript:alert(1)//@x.io" is a script address, not a mailbox.
+_EMAIL = re.compile(r"^[^@\s<>\"':]+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 _CHANNEL = re.compile(r"^#[^\s<>\"']+$")
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 REQUIRED_KEYS = ("name", "contact")
+
+
+def is_web_url(text: str) -> bool:
+    """Whether ``text`` is an http(s) URL: the only kind of address an option may turn into a
+    link (a ``javascript:`` or ``data:`` one would run in the reader's browser)."""
+    return bool(_URL.match(text))
 
 
 class RegistryError(ValueError):
@@ -111,7 +120,7 @@ def parse_registry(text: str, display_path: str) -> Registry:
         problems.append(f"{display_path}:{line}: {message}")
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SafeYamlLoader)
     except yaml.YAMLError as exc:
         # Where the broken construct starts (an unclosed bracket) is where to look first.
         context_mark = getattr(exc, "context_mark", None)
@@ -176,12 +185,12 @@ def _team(handle: str, node: yaml.Node, line: int, problem) -> Team | None:
     if not ok:
         return None
     contact, contact_line = values["contact"]
-    if not (_CHANNEL.match(contact) or _EMAIL.match(contact) or _URL.match(contact)):
+    if not (_CHANNEL.match(contact) or _EMAIL.match(contact) or is_web_url(contact)):
         problem(contact_line, f"{handle}: contact {contact!r} is not a chat channel (\"#name\"), "
                               "an email address or an http(s):// URL")
         return None
     url = values.get("url")
-    if url is not None and not _URL.match(url[0]):
+    if url is not None and not is_web_url(url[0]):
         problem(url[1], f"{handle}: url {url[0]!r} must start with https:// or http://")
         return None
     return Team(handle=handle, name=values["name"][0], contact=contact,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 
@@ -20,6 +20,8 @@ from .findings import Finding, SeverityPolicy
 RULE = "frontmatter/invalid"
 # Keys the contract gives a meaning to, with the checker of each value.
 KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title")
+# Keys that describe one page only: a folder-wide declaration never gives them to a page.
+_PAGE_ONLY_KEYS = frozenset({"title", "docgates"})
 # Far deeper than any front matter or configuration file needs. PyYAML's pure-Python composer
 # and constructor recurse once per level, so a file nested thousands deep would otherwise end
 # in a RecursionError instead of a message with its line.
@@ -129,6 +131,9 @@ class PageSource:
     front_matter_valid: bool = True
     # Keys present in the front matter whose values could not be used.
     invalid_keys: set[str] = field(default_factory=set)
+    # Keys the site declares for the page outside its front matter, with where: e.g.
+    # ``{"owner": "docs/reference/.meta.yml:1"}`` (see ``add_declared``).
+    declared_in: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     reviewed: dt.date | None = None
     review_every: Interval | None = None
@@ -342,12 +347,44 @@ def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
 Checker = Callable[[PageSource, Any, SeverityPolicy], None]
 
 
-def _validate_known_keys(page: PageSource, policy: SeverityPolicy) -> None:
-    meta = page.meta
+def add_declared(
+    page: PageSource, declared: Mapping[str, Any], origin_of: Callable[[str], str], policy: SeverityPolicy | None = None
+) -> None:
+    """Give the page the metadata its site declares for it outside its front matter (Material's
+    ``meta`` plugin's ``.meta.yml`` files, another plugin's ``page.meta``), as the engine does:
+    the page's own keys win. Declared values are checked like front matter; a bad one is a
+    ``frontmatter/invalid`` finding on the page that names where the value came from
+    (``origin_of(key)``)."""
+    policy = policy or SeverityPolicy()
+    new = {
+        key: value
+        for key, value in declared.items()
+        if isinstance(key, str) and not key.startswith("_") and key not in page.meta and key not in _PAGE_ONLY_KEYS
+    }
+    if not new:
+        return
+    page.declared_in.update((key, origin_of(key)) for key in new)
+    page.meta.update(new)
+    _validate_known_keys(page, policy, new)
+
+
+def yaml_key_lines(text: str) -> dict[str, int]:
+    """The top-level keys of a YAML mapping (a ``.meta.yml`` file) with their 1-based lines;
+    empty when the text is not a readable mapping (the engine reports that file itself)."""
+    try:
+        _, key_lines = _load(text)
+    except Exception:  # noqa: BLE001 - any YAML problem: nothing to point at
+        return {}
+    return {str(key): line for key, line in key_lines.items()}
+
+
+def _validate_known_keys(page: PageSource, policy: SeverityPolicy, keys: Iterable[str] | None = None) -> None:
+    meta = {key: page.meta[key] for key in keys} if keys is not None else page.meta
 
     def bad(key: str, message: str) -> None:
         page.invalid_keys.add(key)
-        page.findings.append(policy.finding(RULE, page.path, page.line_of(key), f"{key}: {message}"))
+        where = f" (from {page.declared_in[key]})" if key in page.declared_in else ""
+        page.findings.append(policy.finding(RULE, page.path, page.line_of(key), f"{key}{where}: {message}"))
 
     if "reviewed" in meta:
         try:

@@ -21,7 +21,8 @@ from .gate import Gate, PageInput, SiteContext
 from .registry import Registry, RegistryError, is_web_url, load_registry
 from .report import PageReport
 
-OwnerSource = Literal["front-matter", "codeowners", "default"]
+# "meta": declared for the page by the site (a .meta.yml of Material's meta plugin).
+OwnerSource = Literal["front-matter", "meta", "codeowners", "default"]
 CODEOWNERS_RULE = "ownership/codeowners"
 
 
@@ -40,7 +41,7 @@ class Resolution:
         """Human wording of the source (the header's hover text)."""
         if self.source == "front-matter":
             return "Owner set in this page's front matter"
-        if self.source == "codeowners":
+        if self.source in ("codeowners", "meta"):
             return f"Owner from {self.origin}"
         if self.source == "default":
             return f"Owner from the folder default {self.origin!r} in the docgates/ownership settings"
@@ -223,6 +224,8 @@ class OwnershipGate(Gate):
     # -- owner resolution ------------------------------------------------------------------
     def resolve(self, page: PageInput, site: SiteContext) -> Resolution:
         source = page.source
+        if source.owners and "owner" in source.declared_in:
+            return Resolution(list(source.owners), "meta", source.declared_in["owner"])
         if source.owners:
             return Resolution(list(source.owners), "front-matter", "front matter", source.line_of("owner"))
         if self.codeowners is not None:

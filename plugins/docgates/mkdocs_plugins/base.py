@@ -79,8 +79,9 @@ class GatePlugin(BasePlugin[GateConfig]):
             return self.session.on_files(files, config)
         return files
 
-    # Early: gates read the page as the author wrote it, before other plugins rewrite it.
-    @event_priority(50)
+    # Late: the page's metadata as every other plugin left it (Material's meta plugin merges
+    # .meta.yml files in at 50). The source itself is read from disk, as the author wrote it.
+    @event_priority(-50)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.session:
             self.session.on_page_markdown(page, markdown)

@@ -26,7 +26,7 @@ from ..core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
 from ..core.baseline import Baseline, BaselineError, BaselineOutcome, apply_baseline
 from ..core.dates import DateError, today
 from ..core.findings import SeverityPolicy
-from ..core.frontmatter import PageSource, decode, parse_page
+from ..core.frontmatter import PageSource, add_declared, decode, parse_page, yaml_key_lines
 from ..core.gate import Gate, GateError, PageInput, SiteContext
 from ..core.git_history import read_history_early
 from ..core.report import PageReport, QualityReport
@@ -101,6 +101,13 @@ class BuildSession:
         self.repo_root = find_repo_root(config_dir)
         # Becomes the site's shared values; the git history may start loading into it early.
         self.shared: dict[str, Any] = {}
+        # Top-level keys of Material's .meta.yml files with their lines, by docs-relative path.
+        self._meta_file_keys: dict[str, dict[str, int]] = {}
+        docs = Path(config.docs_dir or "docs").resolve()
+        try:
+            self._docs_prefix = docs.relative_to(config_dir).as_posix().rstrip("/") + "/"
+        except ValueError:
+            self._docs_prefix = docs.as_posix() + "/"
         # Whether this build froze the objects alive at on_nav (see freeze_long_lived).
         self._froze = False
 
@@ -237,6 +244,11 @@ class BuildSession:
         if site is None or path in self.inputs or path in self.generated:
             return
         source = self.read_source(page.file)
+        if source.front_matter_valid:
+            # What the site declares counts as front matter does. (With invalid front matter,
+            # MkDocs' lenient reading of it is no declaration of the site's.)
+            declared = {k: v for k, v in page.meta.items() if k not in source.meta}
+            add_declared(source, declared, partial(self._declared_origin, page), self.policy)
         site.sources[path] = source
         page_input = PageInput(source=source, url=page.url)
         self.inputs[path] = page_input
@@ -255,6 +267,22 @@ class BuildSession:
             page.meta["title"] = html_escape(title, quote=False)
         for gate in self.gates:
             self._call(gate, "check_source", path, page_input, report, site)
+
+    def _declared_origin(self, page: Page, key: str) -> str:
+        """Where a key of ``page.meta`` that the page itself does not write came from: the
+        nearest ``.meta.yml`` of Material's meta plugin that sets it (its ``__extends`` lists
+        them, outermost first), with the line; else another plugin."""
+        for meta_file in reversed(page.meta.get("__extends") or []):
+            if meta_file not in self._meta_file_keys:
+                try:
+                    text = (Path(self.config.docs_dir) / meta_file).read_text(encoding="utf-8-sig")
+                except OSError:
+                    text = ""
+                self._meta_file_keys[meta_file] = yaml_key_lines(text)
+            line = self._meta_file_keys[meta_file].get(key)
+            if line is not None:
+                return f"{self._docs_prefix}{Path(meta_file).as_posix()}:{line}"
+        return "page.meta, set by another plugin"
 
     def on_page_content(self, page: Page, html: str) -> str:
         site = self.site

@@ -152,7 +152,7 @@ def find_linkchecker() -> str:
     found = shutil.which("linkchecker")
     if not found:
         raise LinkcheckError(
-            "LinkChecker is not installed; run 'make install' (or 'pip install LinkChecker')"
+            "LinkChecker is not installed; install it with: pip install 'docgates[linkcheck]'"
         )
     return found
 

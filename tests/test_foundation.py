@@ -266,10 +266,10 @@ def on_shutdown():
 """
 
 
-def test_the_objects_frozen_for_the_build_are_handed_back_however_it_ends(site):
-    """The session freezes what is alive once the navigation exists (so full collections do
-    not rescan it page after page); every way a run ends unfreezes it, or ``mkdocs serve``
-    would keep each rebuild's garbage cycles for good."""
+def test_a_build_leaves_the_garbage_collector_alone(site):
+    """docgates never steers the interpreter globally (``gc.freeze`` saved ~0.2 s on 2,000 pages
+    and kept every ``mkdocs serve`` rebuild's objects out of the collector's reach): nothing is
+    frozen while pages are read and rendered, in a build that passes, one that fails, or a check."""
     site.plugins("docgates/ownership", "docgates/links", "docgates/quality")
     site.config["hooks"] = ["probe.py", "probe_last.py"]
     site.write("probe.py", FREEZE_PROBE, dedent=False)
@@ -283,19 +283,16 @@ def test_the_objects_frozen_for_the_build_are_handed_back_however_it_ends(site):
         outcome = run()
         return [json.loads(line) for line in notes.read_text().splitlines()], outcome
 
-    # Frozen while pages are read and rendered; thawed by post_build, before the run ends.
-    built = [["pages read", True], ["rendering", True], ["ending", False], ["ended", False]]
+    built = [["pages read", False], ["rendering", False], ["ending", False], ["ended", False]]
     events, result = noted(site.build)
     assert result.returncode == 0, result.output
     assert events == built
-    # A build the gates fail (the error is raised from post_build) thaws too.
     site.page("index.md", GOOD + "\nSee [the guide](nowhere.md).\n")
     events, result = noted(site.build)
     assert result.returncode == 1 and "links/broken" in result.output
     assert events == built
-    # 'docgates check' renders nothing and has no post_build: docgates' on_shutdown thaws.
     events, _ = noted(lambda: site.docgates("check"))
-    assert events == [["pages read", True], ["ending", True], ["ended", False]]
+    assert events == [["pages read", False], ["ending", False], ["ended", False]]
 
 
 def test_pages_link_one_stylesheet_holding_the_enabled_gates_styles(site):

@@ -141,25 +141,6 @@ class PageSource:
     type: str | None = None
     archived: bool = False
 
-    def release_text(self, reload: Callable[[], str]) -> None:
-        """Let go of the page's text once every gate has read the page; reading ``text``
-        later calls ``reload`` (which reads the file again) instead. A big site's sources
-        then do not stay in memory twice, as MkDocs keeps its own copy."""
-        self.__dict__["_reload"] = (reload, len(self.text))
-        del self.text
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for a missing attribute, i.e. ``text`` after release_text().
-        if name == "text" and "_reload" in self.__dict__:
-            reload, length = self.__dict__["_reload"]
-            try:
-                text = reload()
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            # Changed on disk during the build: offsets into it would be wrong, so say nothing.
-            return text if len(text) == length else ""
-        raise AttributeError(name)
-
     @property
     def body(self) -> str:
         """The Markdown after the front matter."""

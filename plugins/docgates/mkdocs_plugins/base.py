@@ -87,13 +87,6 @@ class GatePlugin(BasePlugin[GateConfig]):
             self.session.on_page_markdown(page, markdown)
         return markdown
 
-    # Last: the navigation, as every plugin left it, lives until the build ends.
-    @event_priority(-100)
-    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
-        if self.session:
-            self.session.freeze_long_lived()
-        return nav
-
     # Late: gates read the final HTML, after other plugins changed it.
     @event_priority(-50)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -123,8 +116,3 @@ class GatePlugin(BasePlugin[GateConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.session:
             self.session.on_build_error()
-
-    def on_shutdown(self) -> None:
-        # 'docgates check' ends here, with no post_build.
-        if self.session:
-            self.session.thaw()

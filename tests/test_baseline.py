@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from docgates.core.baseline import Baseline, BaselineError, apply_baseline
+from docgates.core.baseline import Baseline, BaselineError, BaselineNotAFile, apply_baseline
 from docgates.core.findings import Finding
 from docgates.core.report import QualityReport
 
@@ -62,14 +62,49 @@ def test_file_is_deterministic_and_round_trips(tmp_path):
     assert Baseline.load(tmp_path / "missing.json").counts == {}
 
 
-@pytest.mark.parametrize("text", ["<<<<<<< HEAD\n{", "[]", '{"findings": [{"rule": "x"}]}'])
-def test_unusable_file_names_itself_and_the_fix(tmp_path, text):
+def _counted(count: str) -> str:
+    return '{"findings": [{"rule": "r", "path": "a.md", "fingerprint": "f", "count": %s}]}' % count
+
+
+UNUSABLE = {
+    "merge conflict": ("<<<<<<< HEAD\n{", "Expecting"),
+    "a list": ("[]", "expected an object with a 'findings' list"),
+    "an entry without path": ('{"findings": [{"rule": "x"}]}', "entry 1 needs"),
+    # JSON that Python reads but no count can be: these raised OverflowError, ValueError about
+    # Python's int limit, or RecursionError, past the handler that names the file.
+    "Infinity": (_counted("Infinity"), "Infinity is not a number"),
+    "NaN": (_counted("NaN"), "NaN is not a number"),
+    "1e400": (_counted("1e400"), "1e400 is not a number"),
+    "5,000-digit count": (_counted("9" * 5000), "a number with 5000 digits"),
+    "fractional count": (_counted("2.5"), "entry 1 needs"),
+    "negative count": (_counted("-1"), "entry 1 needs"),
+    "count as text": (_counted('"2"'), "entry 1 needs"),
+    "100,000 nested [": ("[" * 100_000, "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("label", list(UNUSABLE))
+def test_unusable_file_names_itself_and_the_fix(tmp_path, label):
+    text, reason = UNUSABLE[label]
     path = tmp_path / ".docgates-baseline.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(BaselineError) as error:
         Baseline.load(path)
     assert str(path) in str(error.value)
+    assert reason in str(error.value)
     assert "docgates baseline" in str(error.value)
+    assert not isinstance(error.value, BaselineNotAFile)
+
+
+def test_a_folder_where_the_file_belongs_cannot_be_rewritten(tmp_path):
+    path = tmp_path / ".docgates-baseline.json"
+    path.mkdir()
+    with pytest.raises(BaselineNotAFile) as error:
+        Baseline.load(path)
+    assert str(error.value) == (
+        f"{path}: is a folder, not a baseline file; move it away, or name another file with the "
+        "'baseline' option of docgates/quality in mkdocs.yml"
+    )
 
 
 def test_apply_marks_findings_in_the_report():

@@ -229,6 +229,22 @@ def test_template_pages_are_exempt_but_must_have_every_section(site):
     assert 'See the <a href="../templates/adr/">' in bad_html
 
 
+def test_without_a_template_page_an_incomplete_page_links_to_no_template(site):
+    """No docs/templates/adr.md: the box says nothing of a template (it used to say "See the
+    ... template" with a link to the home page)."""
+    site.plugins("docgates/checklist")
+    site.page("index.md", "# Home\n")
+    site.page("bad.md", HEAD + "type: adr\nstatus: accepted\ndate: 2026-01-01\n---\n# Bad\n\n## Context\n")
+    result = site.build()
+    assert result.returncode == 0, result.output
+    assert result.page("bad.md")["checklist"]["template_url"] is None
+    [finding] = result.page("bad.md")["findings"]
+    assert "see templates/" not in finding["message"]
+    bad_html = (site.root / "site" / "bad" / "index.html").read_text()
+    assert "docgates-checklist--incomplete" in bad_html
+    assert "See the" not in bad_html and "docgates-checklist__help" not in bad_html
+
+
 def test_checklist_text_is_escaped(site):
     site.write("checklists.yml", "adr:\n  label: '<b>ADR</b>'\n  required_sections: ['<script>alert(1)</script>']\n")
     site.plugins({"docgates/checklist": {"checklists": "checklists.yml"}})

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from docgates.core.dates import DateError, parse_date, parse_interval
 from docgates.core.findings import Finding
-from docgates.core.frontmatter import parse_page
+from docgates.core.frontmatter import MAX_YAML_DEPTH, parse_page
 
 BOMB = "---\n" + "\n".join(
     [
@@ -47,6 +47,11 @@ CASES = [
     ("archived text", "---\narchived: maybe\n---\n", 2),
     ("crlf bad date", "---\r\nowner: '@a'\r\nreviewed: 2026-02-30\r\n---\r\n", 3),
     ("bom bad interval", "\ufeff---\nreview_every: 3x\n---\n", 2),
+    # PyYAML recurses once per level: 2,000 levels were a RecursionError, not a finding.
+    ("lists 2,000 deep", "---\nowner: '@a'\nx: " + "[" * 2000 + "]" * 2000 + "\n---\n", 3),
+    ("mappings 2,000 deep", "---\nx: " + "{a: " * 2000 + "b" + "}" * 2000 + "\n---\n", 2),
+    ("block lists 2,000 deep", "---\nx:\n  " + "- " * 2000 + "y\n---\n", 3),
+    ("block mappings 2,000 deep", "---\n" + "".join(" " * i + f"k{i}:\n" for i in range(2000)) + "---\n", 102),
 ]
 
 
@@ -61,6 +66,18 @@ def test_bad_front_matter_is_one_precise_finding(label, text, line, tally, tmp_p
     rules = [(f.rule, f.line) for f in page.findings]
     assert rules == [("frontmatter/invalid", line)], (label, page.findings)
     assert all(f.message for f in page.findings)
+
+
+def test_nesting_up_to_the_limit_is_read_and_one_more_level_is_refused(tally):
+    def page(levels: int) -> str:
+        return "---\nx: " + "[" * levels + "]" * levels + "\n---\n"
+
+    deepest = parse_page("a.md", page(MAX_YAML_DEPTH - 1))  # the front matter mapping is a level
+    tally.tried("nesting at the limit")
+    assert deepest.findings == [] and deepest.front_matter_valid
+    [finding] = parse_page("a.md", page(MAX_YAML_DEPTH)).findings
+    assert (finding.line, finding.rule) == (2, "frontmatter/invalid")
+    assert f"nested more than {MAX_YAML_DEPTH} levels deep" in finding.message
 
 
 def test_python_tag_executes_nothing(tmp_path, tally):

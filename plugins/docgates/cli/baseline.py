@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..core.baseline import Baseline, BaselineError
+from ..core.baseline import Baseline, BaselineError, BaselineNotAFile
 from .main import UsageError
 
 
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     path = session.baseline_file
     try:
         previous = Baseline.load(path)
+    except BaselineNotAFile as exc:
+        raise UsageError(str(exc)) from None
     except BaselineError as exc:
         if args.prune:
             raise UsageError(str(exc)) from None
@@ -45,16 +48,28 @@ def run(args: argparse.Namespace) -> int:
     recorded = previous.intersect(current) if args.prune else current
     dropped = len(previous) - len(previous.intersect(current))
     added = len(recorded) - len(previous.intersect(recorded))
-    if recorded.to_json() == (path.read_text(encoding="utf-8") if path.is_file() else None):
+    if recorded.to_json().encode("utf-8") == _bytes_of(path):
         print(f"docgates baseline: {path.name} is up to date ({len(recorded)} findings)", file=sys.stderr)
         return 0
     if not recorded.counts and not path.is_file():
         print("docgates baseline: no findings, so no baseline file is needed", file=sys.stderr)
         return 0
-    recorded.write(path)
+    try:
+        recorded.write(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be written ({exc.strerror or exc}); fix its permissions "
+                         "or the folder it goes in, then run 'docgates baseline' again") from None
     print(
         f"docgates baseline: recorded {len(recorded)} findings in {path} "
         f"({dropped} fixed and dropped, {added} added); commit the file",
         file=sys.stderr,
     )
     return 0
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    """The file as it is, or None: a broken one (not UTF-8, unreadable) is simply rewritten."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -13,6 +13,7 @@ never grows by accident, and rewriting it drops every finding that has since bee
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,17 @@ Key = tuple[str, str, str]  # (rule, path, fingerprint)
 
 class BaselineError(Exception):
     """The baseline file exists but cannot be used; the message says which file and what to do."""
+
+
+class BaselineNotAFile(BaselineError):
+    """Something other than a file (a folder) is where the baseline belongs: 'docgates
+    baseline' cannot replace it either."""
+
+
+# A count is a number of findings: more digits than this is not one, and Python would refuse
+# to read 5,000 of them with an error about its own settings.
+_MAX_DIGITS = 18
+_REWRITE = "run 'docgates baseline' to rewrite it"
 
 
 def key_of(finding: Finding) -> Key:
@@ -55,12 +67,18 @@ class Baseline:
 
     @classmethod
     def load(cls, path: Path) -> "Baseline":
-        """The baseline in ``path``; an empty one when the file does not exist."""
-        if not path.is_file():
+        """The baseline in ``path``; an empty one when nothing is there."""
+        if not path.exists():
             return cls()
+        if not path.is_file():
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise BaselineNotAFile(
+                f"{path}: is {kind}, not a baseline file; move it away, or name another file "
+                "with the 'baseline' option of docgates/quality in mkdocs.yml"
+            )
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = _parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise BaselineError(
                 f"{path}: not a readable baseline ({exc}); if it has merge conflicts, take "
                 "either side and run 'docgates baseline' again to rewrite it"
@@ -68,19 +86,16 @@ class Baseline:
         entries = data.get("findings") if isinstance(data, dict) else None
         if not isinstance(entries, list):
             raise BaselineError(
-                f"{path}: not a docgates baseline (expected an object with a 'findings' list); "
-                "run 'docgates baseline' to rewrite it"
+                f"{path}: not a docgates baseline (expected an object with a 'findings' list); {_REWRITE}"
             )
         baseline = cls()
         for index, entry in enumerate(entries):
-            try:
-                key = (str(entry["rule"]), str(entry["path"]), str(entry["fingerprint"]))
-                count = int(entry.get("count", 1))
-            except (TypeError, KeyError, ValueError, AttributeError):
+            key, count = _entry(entry)
+            if key is None:
                 raise BaselineError(
-                    f"{path}: entry {index + 1} needs 'rule', 'path', 'fingerprint' and a "
-                    "numeric 'count'; run 'docgates baseline' to rewrite the file"
-                ) from None
+                    f"{path}: entry {index + 1} needs 'rule', 'path' and 'fingerprint' texts and a "
+                    f"'count' of 0 or more; {_REWRITE}"
+                )
             if count > 0:
                 baseline.counts[key] += count
                 baseline.messages.setdefault(key, str(entry.get("message", "")))
@@ -138,6 +153,45 @@ class Baseline:
             else:
                 new.append(finding)
         return new, baselined
+
+
+def _parse(text: str) -> object:
+    """JSON as a baseline may hold it: no Infinity, NaN, overflowing or endless numbers, and
+    a ``ValueError`` saying what is wrong instead of a RecursionError for deep nesting."""
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole)
+    except RecursionError:
+        raise ValueError("lists or objects are nested too deeply") from None
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a baseline can hold")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a number a baseline can hold")
+    return value
+
+
+def _whole(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(f"a number with {len(text.lstrip('-'))} digits is not a count of findings")
+    return int(text)
+
+
+def _entry(entry: object) -> tuple[Key | None, int]:
+    """``(key, count)`` of one recorded finding; key None when the entry is malformed."""
+    if not isinstance(entry, dict):
+        return None, 0
+    rule, page, fingerprint = entry.get("rule"), entry.get("path"), entry.get("fingerprint")
+    count = entry.get("count", 1)
+    if not (isinstance(rule, str) and isinstance(page, str) and isinstance(fingerprint, str)):
+        return None, 0
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return None, 0
+    return (rule, page, fingerprint), count
 
 
 @dataclass

@@ -73,8 +73,9 @@ class Evaluation:
         }
         if self.template:
             result["template_for"] = self.checklist.type
-        if template_url is not None:
-            result["template_url"] = template_url
+        # Always present, None without a template page: the partial links only to a URL, and a
+        # missing key would be Jinja's Undefined, which "is not none" (a link to the home page).
+        result["template_url"] = template_url
         return result
 
 

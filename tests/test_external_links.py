@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import socket
-import sqlite3
 import threading
 from collections import Counter
 
@@ -16,6 +15,7 @@ from docgates.core.external_links import (
     VerdictCache,
     parse_duration,
 )
+from docgates.core.links import LinksGate
 
 # Generous for a local answer on a slow, shared machine; /slow holds its answer longer still.
 FAST = dict(timeout=2.0, retries=1, retry_backoff=0.01)
@@ -182,14 +182,28 @@ def test_ignored_urls_are_never_fetched(server):
     assert server.requests("/gone") == 0 and checker.summary.ignored == 1
 
 
-def test_a_damaged_cache_file_is_replaced(tmp_path, server):
+def test_a_damaged_cache_file_is_left_alone_and_the_check_runs_without_it(tmp_path, server, caplog):
+    # It may not be ours: docgates never deletes or rewrites a file it did not create.
     path = tmp_path / "cache.sqlite"
-    path.write_bytes(b"this is not a database" * 100)
+    content = b"this is not a database\xff" * 100
+    path.write_bytes(content)
     cache = VerdictCache(path)
-    ExternalChecker(ExternalOptions(**FAST), cache).check([server.url("/ok")])
+    verdicts = ExternalChecker(ExternalOptions(**FAST), cache).check([server.url("/ok")])
     cache.close()
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT url, ok FROM verdicts").fetchall() == [(server.url("/ok"), 1)]
+    assert verdicts[server.url("/ok")].ok is True and server.requests("/ok") == 1
+    assert path.read_bytes() == content
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert f"link cache {path} not used" in warning and "Delete it" in warning
+
+
+def test_time_limit_and_private_addresses_are_options():
+    gate = LinksGate({"external_time_limit": "2min", "external_allow_private": False})
+    assert (gate.external_options.time_limit, gate.external_options.allow_private) == (120.0, False)
+    assert LinksGate({}).external_options.time_limit == 600.0
+    with pytest.raises(ValueError, match="external_time_limit: expected a positive number"):
+        LinksGate({"external_time_limit": "0s"})
+    with pytest.raises(ValueError, match="external_time_limit: expected a duration"):
+        LinksGate({"external_time_limit": "soon"})
 
 
 def test_durations():

@@ -43,3 +43,8 @@ class ExternalOptions:
     ignore: tuple[str, ...] = ()
     # HTTP statuses that mean "the page exists, we may just not read it" (logins, bot walls).
     accept_status: frozenset[int] = frozenset({401, 403, 429})
+    # Direct links to hosts on private addresses (intranet handbooks) are fetched; a public
+    # site turns this off. Redirects from public to private addresses are never followed.
+    allow_private: bool = True
+    # Seconds the whole pass may take; URLs not reached by then are reported as not checked.
+    time_limit: float = 600.0

@@ -27,6 +27,8 @@ RULES: dict[str, Severity] = {
     "links/scheme": "error",
     "links/anchor": "error",
     "links/external": "error",
+    # Not fetched: the URL or a redirect leads to an address the build machine must not probe.
+    "links/refused": "error",
     "frontmatter/invalid": "error",
     "config/invalid": "error",
 }

@@ -12,6 +12,8 @@ finding on the line of the page's source where the link is written:
   shows such a link on purpose (a demo) can lower this rule alone.
 - ``links/anchor``: the target page exists but has no element with that id.
 - ``links/external``: an ``http(s)`` URL failed (opt-in, see ``external_links``).
+- ``links/refused``: an ``http(s)`` URL was not fetched, because it or a redirect leads to an
+  address the build machine must not be made to reach (see ``external_links``).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class _PageState:
 
 class LinksGate(Gate):
     name = "links"
-    rules = ("links/broken", "links/scheme", "links/anchor", "links/external")
+    rules = ("links/broken", "links/scheme", "links/anchor", "links/external", "links/refused")
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
@@ -103,6 +105,10 @@ class LinksGate(Gate):
             ttl_failed=parse_duration(opts.get("cache_ttl_failed", "1h"), "cache_ttl_failed"),
             offline=offline,
             ignore=_patterns(opts.get("external_ignore"), "external_ignore"),
+            allow_private=bool(opts.get("external_allow_private", True)),
+            time_limit=_positive(
+                parse_duration(opts.get("external_time_limit", "10min"), "external_time_limit"), "external_time_limit"
+            ),
         )
         self.use_cache = bool(opts.get("cache", True))
         self.scan_cache = ScanCache(None)
@@ -356,12 +362,25 @@ class LinksGate(Gate):
             when = " (cached verdict)" if verdict.from_cache else ""
             for link in by_url[url]:
                 state = self.pages[link.page]
+                if verdict.refused:
+                    # The status says why and what to do; nothing was sent to the refused hop.
+                    self._report(site, state, link, "links/refused", (
+                        f"external {link.kind} '{_short(link.original, 200)}' was not fetched: {verdict.status}"
+                    ), fingerprint=url)
+                    continue
                 self._report(site, state, link, "links/external", (
                     f"external {link.kind} '{_short(link.original, 200)}' failed: {verdict.status}{when}; fix or "
                     "remove it, or add a pattern to the links plugin's external_ignore"
                 ), fingerprint=url)
         summary = checker.summary.to_dict()
         summary["offline"] = self.external_options.offline
+        if summary["not_checked"]:
+            log.warning(
+                "docgates/links: %d external URLs were not checked: the external check reached its time "
+                "limit (external_time_limit: %gs); they neither passed nor failed. Raise "
+                "external_time_limit, or lower timeout or retries",
+                summary["not_checked"], self.external_options.time_limit,
+            )
         if summary["unknown"]:
             log.info(
                 "docgates/links: %d external URLs have no verdict (%s)",

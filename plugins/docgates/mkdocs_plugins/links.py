@@ -53,6 +53,16 @@ class LinksConfig(GateConfig):
     """Use only cached verdicts, never the network (also set by ``DOCGATES_OFFLINE=1``).
     Cached verdicts are used whatever their age; URLs never checked are skipped, not failed."""
 
+    external_allow_private = c.Type(bool, default=True)
+    """Fetch links whose host is on a private address (``10.x``, ``192.168.x``, loopback...),
+    as internal handbooks link to intranet hosts. ``false`` on a public site reports them as
+    ``links/refused`` without fetching. Link-local and cloud-metadata addresses are never
+    fetched, and a redirect from a public address to a private one is never followed."""
+
+    external_time_limit = c.Type((str, int, float), default="10min")
+    """Longest time the whole external check may take (``45s``, ``30min``, ``2h`` or seconds);
+    URLs not reached by then are reported once as not checked, neither passed nor failed."""
+
     cache_ttl_ok = c.Type((str, int, float), default="7d")
     """How long a good verdict is trusted before the URL is fetched again
     (``45s``, ``30min``, ``12h``, ``7d``, ``2w`` or seconds)."""
@@ -67,7 +77,8 @@ class LinksConfig(GateConfig):
     """At most this many requests to one host at a time, to stay polite."""
 
     timeout = c.Type((int, float), default=10)
-    """Seconds to wait for a server to connect and answer."""
+    """Seconds one request may take as a whole: name lookup, connecting and the answer's
+    headers, however slowly the server sends them."""
 
     retries = c.Type(int, default=2)
     """Further attempts after a timeout, a network error, HTTP 429 or 5xx (never after 404)."""

@@ -11,6 +11,7 @@ must record no hit.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import socketserver
 import sqlite3
@@ -238,8 +239,6 @@ def test_urls_not_reached_before_the_time_limit_are_not_checked(servers):
 
 # -- in a build ---------------------------------------------------------------------------------
 def _build(site, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    import json
-
     site.save_config()
     try:
         proc = subprocess.run(
@@ -332,7 +331,8 @@ def test_cached_rows_docgates_could_not_have_written_are_misses(tmp_path, server
         ])
         # Text that is not UTF-8, as another program may have stored it.
         db.execute(
-            "INSERT INTO verdicts VALUES (?, 1, CAST(? AS TEXT), ?)", (private.url("/bytes"), b"HTTP 200 \xff\xfe", now - 60)
+            "INSERT INTO verdicts VALUES (?, 1, CAST(? AS TEXT), ?)",
+            (private.url("/bytes"), b"HTTP 200 \xff\xfe", now - 60),
         )
     db.close()
     cache = VerdictCache(path)
@@ -347,8 +347,9 @@ def test_cached_rows_docgates_could_not_have_written_are_misses(tmp_path, server
     assert "ignored 3 cached verdicts" in warning
     # The dead link's verdict now carries the time it was really checked.
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT ok, checked_at FROM verdicts WHERE url = ?", (private.url("/future"),)).fetchone() == (0, now)
+        row = db.execute("SELECT ok, checked_at FROM verdicts WHERE url = ?", (private.url("/future"),)).fetchone()
     db.close()
+    assert row == (0, now)
 
 
 def test_a_locked_cache_is_skipped_after_a_short_wait_and_kept(tmp_path, servers, caplog):

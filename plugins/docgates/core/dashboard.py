@@ -68,8 +68,12 @@ class DashboardInput:
         path = page if isinstance(page, str) else str(page.get("path", ""))
         title = path
         if not isinstance(page, str) and page.get("title"):
-            # MkDocs takes titles from the rendered H1, entities and all: decode, escape once.
-            title = html.unescape(str(page["title"]))
+            title = str(page["title"])
+            source = self.sources.get(path)
+            if source is None or source.meta.get("title") != title:
+                # MkDocs takes titles from the rendered H1, entities and all: decode, escape
+                # once. A front matter title is the author's text already: "&amp;" stays.
+                title = html.unescape(title)
         return link(title, self.href(path))
 
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 import posixpath
 from html import escape
 from typing import Any, Iterable, Sequence
+from urllib.parse import urlsplit
+
+# Addresses a link may have: a page of the site or the web. A ``javascript:``, ``data:`` or
+# ``vbscript:`` one would run in the reader's browser; ``urlsplit`` reads the scheme as a
+# browser does (leading spaces and control characters, tabs inside it, any case).
+LINK_SCHEMES = ("", "http", "https")
 
 
 class Markup(str):
@@ -35,7 +41,15 @@ def join(parts: Iterable[Any], separator: str = "") -> Markup:
 
 
 def link(text: Any, href: str | None) -> Markup:
-    return tag("a", text, href=href) if href else Markup(esc(text))
+    """``text`` linked to ``href``; only text when there is no address or it is not a page's."""
+    return tag("a", text, href=href) if href and _navigates(href) else Markup(esc(text))
+
+
+def _navigates(href: str) -> bool:
+    try:
+        return urlsplit(href).scheme.lower() in LINK_SCHEMES
+    except ValueError:  # e.g. an unbalanced '[' where a host belongs
+        return False
 
 
 def relative_url(from_url: str, to_url: str) -> str:

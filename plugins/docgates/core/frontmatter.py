@@ -8,6 +8,7 @@ YAML tags that construct objects are refused by the safe constructor.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -288,22 +289,27 @@ def _load_with(loader_class: Any, yaml_text: str, refuse_aliases: bool = False) 
 
 def _refuse_unusual_nodes(root: yaml.Node) -> None:
     """An alias makes the composer reuse a node: seeing one twice means the text has one.
-    Nesting past the limit is refused too, as the strict loader refuses it."""
+    Nesting past the limit is refused too, as the strict loader refuses it. Level by level, so
+    the depth costs nothing per node."""
     seen: set[int] = set()
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            raise _Unusual("alias")
-        seen.add(id(node))
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and depth > MAX_YAML_DEPTH:
+    level = [root]
+    for depth in itertools.count(1):
+        if not level:
+            return
+        if depth > MAX_YAML_DEPTH and any(isinstance(node, yaml.CollectionNode) for node in level):
             raise _Unusual("nested too deep")
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+        below: list[yaml.Node] = []
+        for node in level:
+            if id(node) in seen:
+                raise _Unusual("alias")
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    below.append(key)
+                    below.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                below.extend(node.value)
+        level = below
 
 
 def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -10,9 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, base_env
+from conftest import REPO_ROOT, TODAY, base_env
 
 SEED = REPO_ROOT.parent / "shared" / "seed"
+
+
+def _handbook_today() -> str:
+    """The suite's fixed day, or the day of the newest commit when that is later: the handbook
+    is judged against its own history, and a page edited after the fixed day would otherwise
+    read as changed in the future. Still the same day for the same checkout."""
+    proc = subprocess.run(
+        ["git", "log", "-n", "500", "--format=%ct"], cwd=REPO_ROOT, env=base_env(), capture_output=True, text=True
+    )
+    stamps = [int(line) for line in proc.stdout.split()] if proc.returncode == 0 else []
+    newest = dt.datetime.fromtimestamp(max(stamps), dt.timezone.utc).date().isoformat() if stamps else TODAY
+    return max(newest, TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +33,7 @@ def handbook(tmp_path_factory):
     out = tmp_path_factory.mktemp("handbook") / "site"
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=REPO_ROOT, env=base_env(), capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT, env=base_env(DOCGATES_TODAY=_handbook_today()), capture_output=True, text=True, timeout=600,
     )
     return proc, out
 

@@ -247,6 +247,23 @@ def test_setup_writes_once_then_is_a_fast_no_op(tmp_path, monkeypatch):
     assert cmudict_corpus.install().changed
 
 
+def test_setup_replaces_an_older_format_and_its_leftovers(tmp_path, monkeypatch):
+    import nltk
+
+    monkeypatch.setattr(nltk.data, "path", list(nltk.data.path))
+    monkeypatch.setenv(cmudict_corpus.ENV_DATA_DIR, str(tmp_path / "nltk"))
+    corpus_dir = cmudict_corpus.install().data_dir / cmudict_corpus.CORPUS
+    stamp = corpus_dir / cmudict_corpus.STAMP_NAME
+    # What format 1 left: its stamp, and a syllable table docgates no longer reads.
+    stamp.write_text(json.dumps({**json.loads(stamp.read_text()), "format": 1}), encoding="utf-8")
+    leftover = corpus_dir / "docgates-syllables.cpython-311.marshal"
+    leftover.write_bytes(b"old table")
+    assert cmudict_corpus.install().changed
+    assert not leftover.exists()
+    assert json.loads(stamp.read_text())["format"] == cmudict_corpus.FORMAT_VERSION
+    assert sorted(p.name for p in corpus_dir.iterdir()) == ["LICENSE", "README", "cmudict", stamp.name]
+
+
 def test_read_ahead_reads_what_the_latest_run_used_and_the_rest_from_the_file(tmp_path):
     path = tmp_path / "cache.sqlite"
     first = ContentCache(path, version=1)

@@ -1,26 +1,20 @@
-"""Cold readability scoring takes shortcuts; every one must give textstat's exact numbers.
+"""Cold readability scoring takes shortcuts of docgates' own; each must give the slow way's numbers.
 
-The shortcuts: the syllable table remembers Pyphen's count of words the dictionary lacks,
-syllables and sentences are counted in C inside textstat's formulas, the parsed table is
-kept beside the corpus, the prose extractor jumps over skipped markup, and sentence
-estimates skip building lowercase word lists. Each is checked here against the slow way.
+The shortcuts: the prose extractor jumps over skipped markup, sentence estimates skip
+building lowercase word lists, only the likeliest sentences get textstat's exact counts, and
+a warm build never imports textstat. textstat itself is used as documented, unchanged.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
 from conftest import base_env
-from docgates.core import cmudict_corpus, prose, readability_scoring
-from docgates.core.cmudict_corpus import SyllableTable
+from docgates.core import prose, readability_scoring
 from docgates.core.readability_scoring import Scorer, analyse_html
 
 TEXTS = [
@@ -61,111 +55,13 @@ def fuzz_texts(count: int = 300, seed: int = 20261124) -> list[str]:
     return texts
 
 
-STOCK_TEXTSTAT = r"""
-import json, sys
-from docgates.core import cmudict_corpus
-cmudict_corpus.require_corpus()  # 'docgates setup' wrote the corpus; never downloads
-cmudict_corpus.point_nltk_at_data()  # so NLTK, here loaded in full, finds that copy
-from textstat.textstat import textstatistics
-from textstat.backend.selections._list_words import list_words
-texts = json.load(sys.stdin)
-out = {}
-for lang in ("en_US", "de"):
-    ts = textstatistics()
-    ts.set_lang(lang)
-    out[lang] = [
-        [ts.lexicon_count(t), ts.sentence_count(t), ts.syllable_count(t), ts.flesch_reading_ease(t),
-         ts.flesch_kincaid_grade(t), [ts.syllable_count(w) for w in list_words(t, lowercase=True)]]
-        for t in texts
-    ]
-json.dump(out, sys.stdout)
-"""
-
-
-def measures(ts, text: str) -> list:
-    from textstat.backend.selections._list_words import list_words
-
-    return [
-        ts.lexicon_count(text), ts.sentence_count(text), ts.syllable_count(text),
-        ts.flesch_reading_ease(text), ts.flesch_kincaid_grade(text),
-        [ts.syllable_count(word) for word in list_words(text, lowercase=True)],
-    ]
-
-
-def test_counts_and_scores_equal_stock_textstat_with_nltks_dictionary():
-    """End to end: stock textstat in a fresh process (NLTK's own cmudict, no docgates code
-    in its way) and textstat with every docgates shortcut installed give the same numbers."""
-    texts = TEXTS + fuzz_texts()
-    stock = subprocess.run(
-        [sys.executable, "-c", STOCK_TEXTSTAT], input=json.dumps(texts), env=base_env(),
-        capture_output=True, text=True, timeout=300,
-    )
-    assert stock.returncode == 0, stock.stderr
-    expected = json.loads(stock.stdout)
-    for lang in ("en_US", "de"):
-        scorer = Scorer(lang)
-        scorer.warm_up()
-        ts = scorer._textstat
-        got = [measures(ts, text) for text in texts]
-        mismatches = [(text, e, g) for text, e, g in zip(texts, expected[lang], got) if e != g]
-        assert not mismatches, (lang, mismatches[:3])
-    # The shortcuts were in place for those numbers.
-    from textstat.backend import counts
-
-    assert counts.count_syllables.docgates and counts.count_sentences.docgates
-
-
-def test_pyphen_counts_are_remembered_as_textstat_counts_them():
-    from textstat.backend.utils._get_pyphen import get_pyphen
-
-    pyphen = get_pyphen("en_US")
-    plain = SyllableTable({"cat": SyllableTable.PHONES[1]})
-    with pytest.raises(KeyError):
-        plain["xyzzyquux"]
-    table = SyllableTable(plain)
-    table.pyphen = pyphen
-    long_word = "supercalifragilisticexpialidocious" * 4  # more syllables than PHONES holds
-    for word in ("xyzzyquux", "frobnicates", "k8s", "naïve", "x", "'s", long_word, "日本"):
-        expected = len(pyphen.positions(word)) + 1
-        assert table.count([word]) == expected
-        assert dict.__contains__(table, word)  # remembered...
-        assert table.count([word]) == expected  # ...and the same the second time
-    assert table.count(["cat", "xyzzyquux", "cat"]) == 2 + len(pyphen.positions("xyzzyquux")) + 1
-    assert table.count([long_word]) > len(SyllableTable.PHONES)
-    assert table.count([]) == 0
-    assert "dog" not in plain and "xyzzyquux" not in plain  # the copy learned, not the original
-
-
-def test_a_table_that_counts_otherwise_is_not_used():
-    """The probe compares with textstat's own counter, so a different fallback is caught."""
-    from textstat.backend.utils._get_pyphen import get_pyphen
-
-    class OffByOne:
-        def positions(self, word):
-            return [1] * (len(get_pyphen("en_US").positions(word)) + 1)
-
-    table = SyllableTable({"the": SyllableTable.PHONES[1], "node": SyllableTable.PHONES[1]})
-    assert cmudict_corpus._counts_like_textstat(table, get_pyphen("en_US"), "en_US")
-    assert not cmudict_corpus._counts_like_textstat(table, OffByOne(), "en_US")
-    assert cmudict_corpus._counts_like_textstat(None, get_pyphen("de"), "de")
-
-
-def test_word_and_sentence_counts_equal_textstats_own():
-    Scorer("en_US").warm_up()  # installs the sentence counter
-    from textstat.backend.counts import _count_sentences, _count_words, count_sentences
-
-    assert count_sentences is not _count_sentences.count_sentences  # the shortcut is in place
-    for text in TEXTS + fuzz_texts(600, seed=7):
-        assert readability_scoring.count_words(text) == _count_words.count_words(text), repr(text)
-        assert count_sentences(text) == _count_sentences.count_sentences(text), repr(text)
-
-
 def test_hardest_sentences_equal_the_straightforward_computation():
     scorer = Scorer("en_US")
     scorer.warm_up()
-    from textstat.backend.counts._count_syllables import count_syllables
-    from textstat.backend.counts._count_words import count_words
+    from textstat.textstat import textstatistics
 
+    textstat = textstatistics()
+    textstat.set_lang("en_US")
     text = " ".join(TEXTS[5:]) + " " + " ".join(t for t in fuzz_texts(80, seed=3))
     html = "".join(f"<p>{block}</p>" for block in text.replace("<", " ").split("\n"))
     extracted = prose.extract_prose(html)
@@ -177,89 +73,16 @@ def test_hardest_sentences_equal_the_straightforward_computation():
             candidates.append((-(0.39 * len(words) + 11.8 * letters / 3), order, sentence))
     candidates.sort(key=lambda item: item[:2])
     ranked = []
-    for _, order, sentence in candidates[:20]:
-        words = count_words(sentence)
+    for _, order, sentence in candidates[: readability_scoring.CANDIDATE_SENTENCES]:
+        words = textstat.lexicon_count(sentence)
         if words >= 5:
-            grade = 0.39 * words + 11.8 * count_syllables(sentence, "en_US") / words - 15.59
+            grade = 0.39 * words + 11.8 * textstat.syllable_count(sentence) / words - 15.59
             ranked.append((-grade, order, sentence, words))
     ranked.sort(key=lambda item: item[:2])
     expected = [(readability_scoring._quote(s), w, round(-g, 1)) for g, _, s, w in ranked[:5]]
     got = scorer._hardest(extracted, None)
     assert len(expected) == 5
     assert [(h["text"], h["words"], h["grade"]) for h in got] == expected
-
-
-# -- the compact syllable table ----------------------------------------------------------
-
-CORPUS = "ABBREVIATION 1 AH0 B R IY2 V IY0 EY1 SH AH0 N\nCAT 1 K AE1 T\nREAD 1 R EH1 D\nREAD 2 R IY1 D\n"
-
-
-def corpus_folder(tmp_path: Path, stamp: bool = True) -> Path:
-    folder = tmp_path / "corpora" / "cmudict"
-    folder.mkdir(parents=True)
-    (folder / "cmudict").write_text(CORPUS, encoding="latin-1")
-    if stamp:
-        (folder / cmudict_corpus.STAMP_NAME).write_text("{}", encoding="utf-8")
-    return folder
-
-
-def test_parsed_table_is_kept_beside_the_corpus_and_reread_only_when_needed(tmp_path, monkeypatch):
-    folder = corpus_folder(tmp_path)
-    corpus = folder / "cmudict"
-    expected = {"abbreviation": 5, "cat": 1, "read": 1}
-    first = cmudict_corpus.load_syllable_table(corpus)
-    assert {w: len(first[w][0]) for w in expected} == expected and len(first.store) == 3
-    assert "reads" not in first.store and "zzz" not in first.store
-    with pytest.raises(KeyError):  # not in the dictionary, and no Pyphen to count it
-        first["reads"]
-    first = first.store
-    compact = cmudict_corpus._compact_path(corpus)
-    assert compact.is_file() and sys.implementation.cache_tag in compact.name
-
-    parsed = []
-    real_parse = cmudict_corpus._parse_syllable_store
-    monkeypatch.setattr(cmudict_corpus, "_parse_syllable_store", lambda f: parsed.append(f) or real_parse(f))
-    again = cmudict_corpus.load_syllable_table(corpus)
-    assert isinstance(again, SyllableTable) and again.store == first and parsed == []
-
-    # Damaged (truncated, garbage, a valid marshal of something else): parsed and rewritten.
-    good = compact.read_bytes()
-    for damaged in (good[: len(good) // 2], b"\x00garbage", __import__("marshal").dumps([1, 2])):
-        compact.write_bytes(damaged)
-        assert cmudict_corpus.load_syllable_table(corpus).store == first
-        assert compact.read_bytes() == good
-    assert len(parsed) == 3
-
-    # A rewritten corpus (docgates setup --force, another cmudict) is read again.
-    corpus.write_text(CORPUS + "DOG 1 D AO1 G\n", encoding="latin-1")
-    assert "dog" in cmudict_corpus.load_syllable_table(corpus).store and len(parsed) == 4
-    assert "dog" in cmudict_corpus.load_syllable_table(corpus).store and len(parsed) == 4
-
-
-def test_compact_table_only_beside_docgates_corpus_and_unwritable_ones_still_work(tmp_path):
-    foreign = corpus_folder(tmp_path / "nltk-own", stamp=False)  # e.g. nltk.download's copy
-    assert cmudict_corpus.load_syllable_table(foreign / "cmudict")["cat"] == SyllableTable.PHONES[1]
-    assert list(foreign.iterdir()) == [foreign / "cmudict"]
-
-    # Neither readable nor writable (a folder in its place: that fails even for root).
-    folder = corpus_folder(tmp_path / "docgates")
-    cmudict_corpus._compact_path(folder / "cmudict").mkdir()
-    for _ in range(2):
-        assert cmudict_corpus.load_syllable_table(folder / "cmudict")["read"] == SyllableTable.PHONES[1]
-
-
-def test_setup_writes_the_compact_table(tmp_path, monkeypatch):
-    import nltk
-
-    monkeypatch.setattr(nltk.data, "path", list(nltk.data.path))
-    monkeypatch.setenv(cmudict_corpus.ENV_DATA_DIR, str(tmp_path / "nltk"))
-    cmudict_corpus.install()
-    corpus = tmp_path / "nltk" / "corpora" / "cmudict" / "cmudict"
-    compact = cmudict_corpus._compact_path(corpus)
-    assert compact.is_file()
-    table = cmudict_corpus.load_syllable_table(corpus)
-    assert len(table.store) > 120_000 and table["abbreviation"] == SyllableTable.PHONES[5]
-    assert table.store == cmudict_corpus.load_syllable_table(corpus, compact=False).store
 
 
 # -- prose extraction shortcuts ----------------------------------------------------------
@@ -430,38 +253,6 @@ def test_scores_of_a_page_are_unchanged_by_jumping_over_code(tmp_path):
 
 
 # -- warm builds stay light --------------------------------------------------------------
-
-
-NLTK_LEFT_UNLOADED = r"""
-import json, sys
-from docgates.core.readability_scoring import Scorer, analyse_html
-text = "We ship every change with a deploy script. It runs the whole test suite first. " * 8
-scorer = Scorer("en_US")
-analysis = analyse_html(scorer, "<p>" + text + "</p>", text, 1, 10).to_dict()
-loaded_while_scoring = sorted(name for name in sys.modules if name.split(".")[0] == "nltk")
-from textstat.backend.utils import _get_cmudict  # textstat's own lookup holds the stand-in
-import nltk  # anyone's import afterwards is the real module...
-print(json.dumps({
-    "analysis": analysis,
-    "loaded_while_scoring": loaded_while_scoring,
-    "real_after_import": type(nltk).__name__ == "module" and hasattr(nltk, "__version__"),
-    # ...and the stand-in textstat holds reads from that same module.
-    "stand_in_forwards": _get_cmudict.nltk.data is nltk.data,
-}))
-"""
-
-
-def test_scoring_never_loads_nltk_yet_textstats_own_lookup_still_reaches_it():
-    # NLTK costs a scoring process a fifth of a second and 30 MiB, and docgates hands textstat
-    # the dictionary another way; so it stays unloaded until someone reads from it.
-    done = subprocess.run(
-        [sys.executable, "-c", NLTK_LEFT_UNLOADED], capture_output=True, text=True, env=base_env(), timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert result["loaded_while_scoring"] == []
-    assert result["analysis"]["words"] == 120 and result["analysis"]["flesch_reading_ease"] is not None
-    assert result["real_after_import"] and result["stand_in_forwards"]
 
 
 def test_warm_build_imports_neither_textstat_nor_nltk(site):

@@ -1,14 +1,14 @@
 """Scores of a page's prose with textstat, one scorer per language.
 
-The scores are kept between runs by ``readability_cache``. This module is all the
-scoring worker imports, so it stays free of the cache's SQLite and hashing.
+textstat is used only through its documented ``textstatistics`` methods, with NLTK finding
+the CMU dictionary that ``docgates setup`` installed (``cmudict_corpus``). The scores are
+kept between runs by ``readability_cache``. This module is all the scoring worker imports,
+so it stays free of the cache's SQLite and hashing.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -85,7 +85,7 @@ class Analysis:
 
 
 class Scorer:
-    """A textstat instance for one language, warmed up once (thread-safe) before first use.
+    """One language's textstat instance (``textstatistics``), warmed up once before first use.
 
     textstat keeps its results in module-level caches keyed by language, and NLTK loads the
     CMU dictionary lazily through an object that is not thread-safe; so the first syllable
@@ -97,14 +97,11 @@ class Scorer:
         self._instance: Any = None
         self._warm = False
         self._lock = threading.Lock()
-        # textstat's word count of one sentence, or the same number without textstat's caches.
-        self._sentence_words: Callable[[str], int] = self.words
 
     @property
     def _textstat(self) -> Any:
         # Imported on first use: a build whose scores all come from the cache never needs it.
         if self._instance is None:
-            cmudict_corpus.import_textstat()
             from textstat.textstat import textstatistics
 
             instance = textstatistics()
@@ -122,10 +119,8 @@ class Scorer:
             if not self._warm:
                 self.require_data()
                 if self.language.startswith("en"):
-                    cmudict_corpus.install_syllable_table()
-                cmudict_corpus.install_syllable_counter()
-                if install_sentence_counter():
-                    self._sentence_words = count_words
+                    # textstat asks NLTK for the corpus, and downloads it when NLTK says no.
+                    cmudict_corpus.point_nltk_at_data()
                 self._textstat.syllable_count("warm up")
                 self._warm = True
 
@@ -164,7 +159,7 @@ class Scorer:
         candidates.sort(key=lambda item: item[:2])
         ranked: list[tuple[float, int, str, int]] = []
         for _, order, sentence in candidates[: CANDIDATE_SENTENCES]:
-            words = self._sentence_words(sentence)
+            words = self.words(sentence)
             if words < MIN_SENTENCE_WORDS:
                 continue
             syllables = self._textstat.syllable_count(sentence)
@@ -182,62 +177,6 @@ class Scorer:
             {"text": _quote(sentence), "line": lines[order], "words": words, "grade": round(-negated, 1)}
             for negated, order, sentence, words in kept
         ]
-
-
-# textstat's sentences (``count_sentences``), and the runs of non-space characters that hold a
-# word character: exactly the runs that are still words after textstat removes punctuation.
-_TEXTSTAT_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
-_WORDY_RUN = re.compile(r"[^\s\w]*\w\S*")
-SENTENCE_PROBES = (
-    "", "Hi.", "Go now! Don't stop... OK? e.g. this one; it's fine: 3.14 is pi. — ' ' - Yes, sir!",
-    "Read it. A b. C d e. «Quoted» text here?! Ünïcödé wörds 123 go; ’tis 'quoted' students' work.",
-)
-
-
-def count_words(text: str) -> int:
-    """textstat's ``lexicon_count(text)`` (its ``count_words`` with the defaults), in one regex.
-
-    textstat counts the words left after removing punctuation (two regex substitutions and a
-    split, through three caches). Removing punctuation neither adds nor removes whitespace, and
-    keeps something of a run of non-space characters exactly when the run holds a word
-    character (an apostrophe it keeps is one followed by a letter); so its words are the runs
-    that hold a word character.
-    """
-    return len(_WORDY_RUN.findall(text))
-
-
-def install_sentence_counter() -> bool:
-    """Count sentences for textstat's formulas with ``count_words``; whether that is in place.
-
-    textstat's ``count_sentences`` ignores a sentence of at most two words, counting the words
-    of every sentence with its ``count_words``. The replacement goes only where
-    ``sentence_count`` and the Flesch formulas look the counter up, and only when both counts
-    agree with textstat's on ``SENTENCE_PROBES`` (a textstat that counts differently keeps its
-    own counters, and the answer is False).
-    """
-    cmudict_corpus.import_textstat()
-    from textstat.backend import counts
-    from textstat.backend.metrics import _words_per_sentence
-
-    original = counts.count_sentences
-    if getattr(original, "docgates", False):
-        return True
-
-    @functools.lru_cache(maxsize=128)  # the formulas ask again for the text just counted
-    def count_sentences(text: str) -> int:
-        if len(text) == 0:
-            return 0
-        sentences = _TEXTSTAT_SENTENCE.findall(text)
-        short = sum(1 for sentence in sentences if count_words(sentence) <= 2)
-        return max(1, len(sentences) - short)
-
-    for probe in SENTENCE_PROBES:
-        if count_sentences(probe) != original(probe) or count_words(probe) != counts.count_words(probe):
-            return False
-    count_sentences.docgates = True  # type: ignore[attr-defined]
-    counts.count_sentences = count_sentences
-    _words_per_sentence.count_sentences = count_sentences
-    return True
 
 
 def analyse_html(

@@ -68,3 +68,17 @@ def test_cache_off_writes_nothing(site):
     result = site.build()
     assert "links/broken" in result.rules()
     assert not (site.root / ".cache" / "plugin" / "docgates" / "link-scan.sqlite").exists()
+
+
+def test_a_damaged_file_is_kept_aside_and_a_working_one_takes_its_place(tmp_path):
+    path = tmp_path / "scan.sqlite"
+    damaged = b"SQLite format 3\x00" + b"\xff" * 84  # a database's header over nothing
+    path.write_bytes(damaged)
+    cache = ScanCache(path, read_ahead=True)
+    assert [l.url for l in cache.scan("<a href='a.md'>a</a>").links] == ["a.md"]
+    cache.close()
+    (aside,) = tmp_path.glob("scan.sqlite.corrupt-*")
+    assert aside.read_bytes() == damaged  # moved, never deleted
+    again = ScanCache(path)
+    assert [l.url for l in again.scan("<a href='a.md'>a</a>").links] == ["a.md"]
+    assert (again.cache.hits, again.cache.misses) == (1, 0)

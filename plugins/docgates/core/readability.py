@@ -38,8 +38,9 @@ EASE_LABELS = (
     (50.0, "Fairly hard"), (30.0, "Hard"), (-math.inf, "Very hard"),
 )
 ADVICE = "split long sentences and prefer short, everyday words"
-# Pages to score before a worker process pays off (it takes ~0.3 s to start): a rebuild after
-# one edit scores in-process, a cold build of a big site on a spare core.
+# Pages to score before a worker process pays off: a rebuild after one edit scores in-process,
+# where NLTK's dictionary, once loaded (~1 s, ~80 MiB), stays for the next rebuild; a cold
+# build of a big site scores on a spare core, where loading it overlaps the rendering.
 WORKER_AFTER = 16
 
 

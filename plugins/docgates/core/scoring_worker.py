@@ -1,9 +1,10 @@
 """Readability scoring in a second process, while the build goes on in the first.
 
 MkDocs renders pages on one core. Scoring a page's prose (the HTML walk, textstat's counts)
-costs about a tenth of rendering it, so on a machine with a spare core the pages that miss
-the score cache go to one worker process and their results are collected once every page is
-rendered. The worker runs the very same code as in-process scoring, so the scores are
+costs about a third of rendering it, after textstat has loaded NLTK's CMU dictionary (~1 s and
+~80 MiB per process), so on a machine with a spare core the pages that miss the score cache go
+to one worker process, which loads it while MkDocs renders, and their results are collected
+once every page is rendered. The worker runs the very same code as in-process scoring, so the scores are
 identical either way; if the worker cannot start or dies, the pages it did not answer are
 scored in-process.
 

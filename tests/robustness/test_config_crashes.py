@@ -199,3 +199,16 @@ def test_registry_script_urls_are_config_errors_at_their_line(tmp_path, label, t
     for output in (build.output, check.stderr):
         assert f"teams.yml:{line}: @a: " in output and words in output, output[-2000:]
 
+
+
+def test_mkdocs_yml_nested_2000_deep_is_a_configuration_error(tmp_path, tally):
+    """MkDocs' own loader recurses once per level: 'docgates check' says which file, never
+    'This is a docgates bug'."""
+    site = _site(tmp_path / "project", "docgates/ownership")
+    config = (site.root / "mkdocs.yml").read_text(encoding="utf-8")
+    (site.root / "mkdocs.yml").write_text(config + f"extra:\n  deep: {DEEP_LIST}\n", encoding="utf-8")
+    check = site.docgates("check")
+    _assert_clean(tally, "mkdocs.yml nested 2000 deep", check.stdout + check.stderr)
+    assert check.returncode == 2
+    assert "mkdocs.yml: lists or mappings are nested too deep" in check.stderr
+    assert "docgates bug" not in check.stderr

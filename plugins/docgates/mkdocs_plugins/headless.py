@@ -58,6 +58,9 @@ def run_headless(
         config = load_config(str(path))
     except (ConfigurationError, MkDocsException) as exc:
         raise ProjectError(f"{path}: {exc}") from None
+    except RecursionError:
+        # MkDocs' YAML loader recurses once per level of nesting.
+        raise ProjectError(f"{path}: lists or mappings are nested too deep for MkDocs to read; flatten them") from None
     config.plugins.on_startup(command="build", dirty=False)
     try:
         try:

@@ -1,11 +1,23 @@
-"""``--format github``: workflow annotations with GitHub's escaping, and the step summary."""
+"""``--format github``: workflow annotations with GitHub's escaping, and the step summary;
+the escaping of data for each place docgates prints it (outputs.py)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+
+import pytest
+from markdown_it import MarkdownIt
 
 from docgates.core.findings import Finding
-from docgates.core.outputs import format_markdown_table, github_annotation, github_step_summary
+from docgates.core.outputs import (
+    annotation_data,
+    format_markdown_table,
+    github_annotation,
+    github_step_summary,
+    markdown_text,
+    terminal_text,
+)
 
 # How the Actions runner reads a workflow command (actions/runner ActionCommand.cs): the
 # command name, properties split on ',' and '=', the message after the second '::'.
@@ -30,6 +42,48 @@ def parse(line: str) -> tuple[str, dict[str, str], str]:
         key, _, value = item.partition("=")
         props[key] = unescape_property(value)
     return match["kind"], props, unescape_data(match["message"])
+
+
+# GitHub renders a step summary as GFM: CommonMark with tables and strikethrough, inline HTML.
+GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@dataclass
+class Rendered:
+    """What a Markdown text becomes: the links, images and raw HTML a reader would get."""
+
+    links: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    cells_per_row: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
+
+def render_gfm(markdown: str) -> Rendered:
+    rendered = Rendered()
+
+    def walk(tokens) -> None:
+        for token in tokens:
+            if token.type == "link_open":
+                rendered.links.append(str(token.attrs.get("href")))
+            elif token.type == "image":
+                rendered.images.append(str(token.attrs.get("src")))
+            elif token.type in ("html_inline", "html_block"):
+                rendered.html.append(token.content)
+            elif token.type == "tr_open":
+                rendered.cells_per_row.append(0)
+            elif token.type in ("th_open", "td_open"):
+                rendered.cells_per_row[-1] += 1
+            elif token.type in ("text", "code_inline"):
+                rendered.texts.append(token.content)
+            walk(token.children or [])
+
+    walk(GFM.parse(markdown))
+    return rendered
 
 
 def test_annotation_has_the_contract_shape():
@@ -62,18 +116,64 @@ def test_site_finding_has_no_file():
     assert github_annotation(finding) == "::error title=config/invalid::bad option"
 
 
-def test_summary_table_escapes_markdown_and_html():
-    finding = Finding("links/broken", "error", "a.md", 3, "bad | pipe <script>x</script> `code`\nnext")
+HOSTILE = (
+    "[Click to approve](https:/evil.example) ![t](https://evil.example/x.png) @octocat #12 "
+    "<img src=x onerror=alert(1)> &#64;octo &amp; `code` *em* _u_ ~~s~~ $x$ | pipe \\| "
+    "https://evil.example www.evil.example a@evil.example <https://evil.example>\n- 1. # > next"
+)
+
+
+def test_summary_table_renders_data_as_text():
+    finding = Finding("links/broken", "error", f"a {HOSTILE}.md", 3, HOSTILE)
     table = format_markdown_table([finding], "docs/")
-    row = table.splitlines()[2]
-    assert row.count(" | ") == 3  # the pipe in the message does not add a column
-    assert "\\|" in row and "<script>" not in row and "&lt;script&gt;" in row
-    assert "`" not in row
+    rendered = render_gfm(table)
+    assert rendered.cells_per_row == [4, 4]  # no '|' from data adds a column
+    assert rendered.links == [] and rendered.images == []
+    assert rendered.html == ["<code>", "</code>", "<code>", "</code>"]  # ours, around location and rule
+    text = rendered.text.replace("\u2060", "")
+    assert HOSTILE.replace("\n", " ") in text and f"docs/a {HOSTILE.replace(chr(10), ' ')}.md:3" in text
+    # GitHub links '@name' and '#12' in the rendered text; a word joiner sits between.
+    assert "@\u2060octocat" in rendered.text and "#\u206012" in rendered.text and "@\u2060evil" in rendered.text
     summary = github_step_summary([finding] * 2, "docgates: 1 pages, 2 errors, 0 warnings", ["1 baselined"])
     assert summary.startswith("## docgates\n")
     assert "- 1 baselined" in summary
     many = format_markdown_table([finding] * 5, limit=2)
     assert many.count("| error |") == 2 and "3 more" in many
+
+
+@pytest.mark.parametrize("text", ["- item", "+ item", "1. item", "2) item", "# heading", "> quote", "--- rule"])
+def test_markdown_text_cannot_start_a_block(text):
+    rendered = GFM.parse(f"- {markdown_text(text)}\n")
+    assert [t.type for t in rendered] == [
+        "bullet_list_open", "list_item_open", "paragraph_open", "inline", "paragraph_close",
+        "list_item_close", "bullet_list_close",
+    ]
+    assert render_gfm(f"- {markdown_text(text)}").text.replace("\u2060", "") == text
+
+
+def test_markdown_text_leaves_no_gfm_autolink_trigger():
+    # GFM's autolink extension (cmark-gfm autolink.c) starts at an unescaped ':' before '//'
+    # and at 'www.'; markdown-it has no such rule to test against, so check its triggers.
+    escaped = markdown_text("see https://evil.example, ftp://x and WWW.evil.example")
+    assert not re.search(r"(?<!\\)://|(?i:www)(?<!\\)\.", escaped), escaped
+    assert render_gfm(escaped).text == "see https://evil.example, ftp://x and WWW.evil.example"
+
+
+def test_terminal_text_shows_controls_and_no_workflow_command():
+    hostile = "\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\\x1b[2J\x9b2J\r\nnext\u202eevil\x00"
+    assert terminal_text(hostile) == (
+        "\\x1b]8;;https://evil.example\\x1b\\link\\x1b]8;;\\x1b\\\\x1b[2J\\x9b2J\\r\\nnext\\u202eevil\\x00"
+    )
+    # The runner trims leading white space before looking for '::', and finds '##[' anywhere;
+    # MkDocs wraps a log line at white space when it knows the terminal's width.
+    assert terminal_text(" \u00a0::stop-commands::x") == " \u00a0\\x3a:stop-commands::x"
+    assert terminal_text("owner @a ::stop-commands::x") == "owner @a \\x3a:stop-commands::x"
+    assert terminal_text("a ##[add-mask]b") == "a ##\\x5badd-mask]b"
+    assert terminal_text("owner @team: it's 50%, see a::b") == "owner @team: it's 50%, see a::b"
+
+
+def test_annotation_data_keeps_line_breaks_for_the_runner_and_shows_other_controls():
+    assert annotation_data("a\r\nb\x1b[2J%") == "a%0D%0Ab\\x1b[2J%25"
 
 
 BAD = "---\nreviewed: someday, maybe\n---\n# Page\n"

@@ -47,6 +47,12 @@ def run_gates(config_file: str | None, only: Iterable[str] | None = None):
 
 
 def run(args: argparse.Namespace) -> int:
+    # MkDocs runs in-process and logs file names verbatim: print its lines inert too.
+    with outputs.terminal_safe_logging():
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     only = None
     notes: list[str] = []
     if args.changed_since:
@@ -61,10 +67,9 @@ def run(args: argparse.Namespace) -> int:
             # every commit, docs or not).
             if args.format == "json":
                 sys.stdout.write(outputs.format_json(_empty_report()))
-            elif args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-                with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
-                    handle.write(outputs.github_step_summary([], notes[0]))
-            print(f"docgates: {notes[0]}", file=sys.stderr)
+            elif args.format == "github":
+                _append_step_summary(outputs.github_step_summary([], notes[0]))
+            print(f"docgates: {outputs.terminal_text(notes[0])}", file=sys.stderr)
             return 0
     result = run_gates(args.config_file, only=only)
     try:
@@ -89,16 +94,32 @@ def run(args: argparse.Namespace) -> int:
             for f in failing
         ]
         sys.stdout.write(outputs.format_github(located))
-        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_file:
-            with Path(summary_file).open("a", encoding="utf-8") as handle:
-                handle.write(outputs.github_step_summary(located, summary, notes))
+        _append_step_summary(outputs.github_step_summary(located, summary, notes))
     else:
         sys.stdout.write(outputs.format_text(failing))
     for note in notes:
-        print(f"docgates: {note}", file=sys.stderr)
+        print(f"docgates: {outputs.terminal_text(note)}", file=sys.stderr)
     print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in failing) else 0
+
+
+def _append_step_summary(text: str) -> None:
+    """Appends to the file GitHub names in ``GITHUB_STEP_SUMMARY``, if set. A path that cannot
+    be written is a note, not a failure: the findings, already printed, decide the exit status."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        print(
+            f"docgates check: cannot write the step summary to GITHUB_STEP_SUMMARY="
+            f"{outputs.terminal_text(target)} ({reason}); point it at a writable file. "
+            "The findings are in the output above.",
+            file=sys.stderr,
+        )
 
 
 def _empty_report():

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     groups = group_by_owner(pages, only={_norm(o) for o in args.owner} if args.owner else None)
     for finding in result.report.site_findings:
         if finding.rule == "freshness/unknown":
-            print(f"docgates stale: warning: {finding.message}", file=sys.stderr)
+            print(f"docgates stale: warning: {outputs.terminal_text(finding.message)}", file=sys.stderr)
     today = site.today.isoformat()
     if args.format == "json":
         sys.stdout.write(outputs.dumps({
@@ -172,14 +172,7 @@ def format_text(groups: list[OwnerGroup], pages: list[DuePage], within: int) -> 
             out.append(f"  {_when(page):<20} {page.file}  (due {page.due})  {page.title}")
         out.append("")
     out.append(_summary(pages, within) + "; record a review with: docgates review PATH")
-    return "\n".join(out) + "\n"
-
-
-def _md(text: str) -> str:
-    """Text safe inside a markdown table cell or link label."""
-    for ch in "\\`*_[]<>|#":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ")
+    return "".join(outputs.terminal_text(line) + "\n" for line in out)
 
 
 def format_markdown(groups: list[OwnerGroup], pages: list[DuePage], today: str, within: int) -> str:
@@ -189,12 +182,13 @@ def format_markdown(groups: list[OwnerGroup], pages: list[DuePage], today: str, 
         return "\n".join(out) + "\n"
     out += [_summary(pages, within) + ".", ""]
     for group in groups:
-        out += [f"### {_md(group.owner)} ({len(group.pages)})", ""]
+        out += [f"### {outputs.markdown_text(group.owner)} ({len(group.pages)})", ""]
         out += ["| Page | Status | Due | Record the review |", "|---|---|---|---|"]
         for page in group.pages:
-            label = _md(page.title)
+            label = outputs.markdown_text(page.title)
             link = f"[{label}]({page.url.replace(')', '%29').replace(' ', '%20')})" if page.url else label
             status = f"**{_when(page)}**" if page.status == "stale" else _when(page)
-            out.append(f"| {link} | {status} | {page.due} | `{page.command}` |")
+            command = outputs.markdown_text(page.command)
+            out.append(f"| {link} | {status} | {page.due} | <code>{command}</code> |")
         out.append("")
     return "\n".join(out)

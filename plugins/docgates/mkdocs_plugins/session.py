@@ -28,6 +28,7 @@ from ..core.findings import SeverityPolicy
 from ..core.frontmatter import PageSource, add_declared, parse_page, yaml_key_lines
 from ..core.gate import Gate, GateError, PageInput, SiteContext
 from ..core.git_history import read_history_early
+from ..core.outputs import terminal_text
 from ..core.report import PageReport, QualityReport
 from ..core.repo import find_repo_root
 
@@ -376,9 +377,9 @@ class BuildSession:
         for finding in findings:
             if finding in accepted:
                 # Accepted debt stays in quality.json; logging it above INFO would fail --strict.
-                log.debug("%s (baselined)", finding.format())
+                log.debug("%s (baselined)", terminal_text(finding.format()))
             else:
-                (log.error if finding.severity == "error" else log.info)(finding.format())
+                (log.error if finding.severity == "error" else log.info)(terminal_text(finding.format()))
         counts = report.counts([f for f in findings if f not in accepted])
         summary = (
             f"docgates: {len(report.pages)} pages checked, {counts['errors']} errors, "

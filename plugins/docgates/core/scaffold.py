@@ -211,16 +211,24 @@ def folder_inside(docs_dir: Path, relative: str) -> Path:
     existing = folder
     while not os.path.lexists(existing):  # the deepest part that exists decides where new folders go
         existing = existing.parent
-    real = Path(os.path.realpath(existing))
-    outside = leads_outside(existing, real, root)
-    if outside:
-        raise ScaffoldError(
-            f"{display_path(existing)} {outside}; docgates new writes only inside the docs folder: "
-            "make it a real folder there (or point the link inside docs); nothing was created"
-        )
+    real = _resolved_inside(
+        existing, root, display_path(existing),
+        "docgates new writes only inside the docs folder: make it a real folder there (or point the "
+        "link inside docs); nothing was created",
+    )
     if not real.is_dir():
         raise ScaffoldError(f"{display_path(existing)} is not a folder; move it away to create pages under it")
     return folder
+
+
+def _resolved_inside(path: Path, root: Path, shown: str, advice: str) -> Path:
+    """``path`` with every link resolved; ``ScaffoldError`` (``shown``, how it leads out, then
+    ``advice``) when that lies outside the real docs folder ``root``."""
+    real = Path(os.path.realpath(path))
+    outside = leads_outside(path, real, root)
+    if outside:
+        raise ScaffoldError(f"{shown} {outside}; {advice}")
+    return real
 
 
 def read_template(docs_dir: Path, relative: str) -> bytes | None:
@@ -232,13 +240,10 @@ def read_template(docs_dir: Path, relative: str) -> bytes | None:
         raise ScaffoldError(f"the template {relative!r} is not inside the docs folder; keep templates in docs/templates")
     if not os.path.lexists(path):
         return None
-    real = Path(os.path.realpath(path))
-    outside = leads_outside(path, real, root)
-    if outside:
-        raise ScaffoldError(
-            f"the template {display_path(path)} {outside}; docgates new copies only templates "
-            "inside the docs folder: make it a real file there"
-        )
+    real = _resolved_inside(
+        path, root, f"the template {display_path(path)}",
+        "docgates new copies only templates inside the docs folder: make it a real file there",
+    )
     if not os.path.exists(real):
         return None
     not_regular = ScaffoldError(f"the template {display_path(path)} is not a regular file; make it a Markdown page")

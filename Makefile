@@ -43,7 +43,7 @@ test: $(STAMP)
 # The whole suite STRESS_RUNS times beside two CPU-bound processes, as on a busy CI machine.
 STRESS_RUNS ?= 5
 test-stress: $(STAMP)
-	$(BIN)/python -m tests.stress --runs $(STRESS_RUNS) -- -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python tests/stress.py --runs $(STRESS_RUNS) -- -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Benchmarks run in their own venv: the peer plugins they measure stay out of the test env.
 BENCH_VENV := .venv-bench

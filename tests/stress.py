@@ -14,7 +14,7 @@ import time
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.stress", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python tests/stress.py", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="full suite runs (default: 5)")
     parser.add_argument("--hogs", type=int, default=2, help="CPU-bound processes beside it (default: 2)")
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (default: -n 2)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from conftest import base_env
-from docgates.core import charts
-from docgates.core.dashboard import DashboardInput, dimensions, health_score, render
+from docgates.dashboard import charts
+from docgates.dashboard.page import DashboardInput, dimensions, health_score, render
 from docgates.core.frontmatter import parse_page
 
 OLD = "2026-01-05T10:00:00+00:00"
@@ -149,7 +149,7 @@ def test_health_score_is_the_mean_of_measured_shares():
 
 
 def test_contributing_factors_come_from_postmortem_front_matter():
-    from docgates.core.dashboard import contributing_factors
+    from docgates.dashboard.page import contributing_factors
 
     sources = {
         "pm/a.md": parse_page("pm/a.md", "---\ntype: postmortem\ncontributing_factors: [dns, Alerting]\n---\n# A\n"),
@@ -180,9 +180,9 @@ def test_the_chart_library_loads_only_when_the_dashboard_is_drawn():
 
     probe = (
         "import sys\n"
-        "from docgates.mkdocs_plugins import quality, leaderboard, readability, links\n"
+        "from docgates.engines.mkdocs import quality, leaderboard, readability, links\n"
         "loaded = 'pygal' in sys.modules\n"
-        "from docgates.core.dashboard import DashboardInput, render\n"
+        "from docgates.dashboard.page import DashboardInput, render\n"
         "page = {'path': 'a.md', 'freshness_date': '2026-11-01', 'due': '2027-05-01', 'stale': False, 'findings': []}\n"
         "html = render(DashboardInput(report={'summary': {'pages': 1}, 'pages': [page]}, today='2026-11-24'))\n"
         "print(loaded, 'pygal' in sys.modules, '<svg' in html)\n"

@@ -9,13 +9,13 @@ from collections import Counter
 
 import pytest
 
-from docgates.core.external_links import (
+from docgates.links.external import (
     ExternalChecker,
     ExternalOptions,
     VerdictCache,
     parse_duration,
 )
-from docgates.core.links import LinksGate
+from docgates.links.gate import LinksGate
 
 # Generous for a local answer on a slow, shared machine; /slow holds its answer longer still.
 FAST = dict(timeout=2.0, retries=1, retry_backoff=0.01)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from docgates.core.docsday import Scorer, ScoringSettings, Window, WindowError
-from docgates.core.docsday_probes import CachedReadability, load_probes
+from docgates.leaderboard.docsday import Scorer, ScoringSettings, Window, WindowError
+from docgates.leaderboard.probes import CachedReadability, load_probes
 from docgates.core.git_history import load_history
 from docgates.core.gitblobs import BlobReader
-from docgates.core.leaderboard import render_html, render_json, render_markdown, render_text
-from docgates.core.scoring_worker import spare_cores
+from docgates.leaderboard.gate import render_html, render_json, render_markdown, render_text
+from docgates.readability.worker import spare_cores
 
 from conftest import GitRepo, base_env
 
@@ -275,7 +275,7 @@ def test_one_git_process_for_every_blob(repo, monkeypatch):
 
 # -- computed once, judged per revision and day ------------------------------------------------
 def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from docgates.core import docsday
+    from docgates.leaderboard import docsday
 
     parsed: list[str] = []
     real = docsday.parse_page
@@ -397,14 +397,14 @@ def test_old_versions_scored_in_a_worker_give_the_board_scored_in_process(repo, 
     "    ```\n[indented fence](no.md)\n    ```\n#not-heading [x](x.md)\n",
 ])
 def test_link_scan_matches_the_outline(body):
-    from docgates.core.docsday_probes import link_targets
+    from docgates.leaderboard.probes import link_targets
     from docgates.core.markdown_outline import outline
 
     assert link_targets(body) == [link.target for link in outline(body).links if link.internal]
 
 
 def test_link_scan_matches_the_outline_on_the_handbook():
-    from docgates.core.docsday_probes import link_targets
+    from docgates.leaderboard.probes import link_targets
     from docgates.core.frontmatter import parse_page
     from docgates.core.markdown_outline import outline
 

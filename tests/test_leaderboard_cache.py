@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from docgates.core.dates import parse_interval
-from docgates.core.docsday import Leaderboard, Scorer, ScoringSettings, Window, result_key
+from docgates.leaderboard.docsday import Leaderboard, Scorer, ScoringSettings, Window, result_key
 from docgates.core.git_history import load_history
 from docgates.core.gitblobs import BlobReader
 

@@ -9,12 +9,12 @@ import shutil
 
 import pytest
 
-from docgates.core.docsday_probes import CachedReadability
+from docgates.leaderboard.probes import CachedReadability
 from docgates.core.findings import SeverityPolicy
 from docgates.core.gate import SiteContext
-from docgates.core.leaderboard import LeaderboardGate
+from docgates.leaderboard.gate import LeaderboardGate
 from docgates.core.report import QualityReport
-from docgates.core.scoring_worker import spare_cores
+from docgates.readability.worker import spare_cores
 
 OLD = "2026-01-05T10:00:00+00:00"
 
@@ -62,7 +62,7 @@ def test_leaderboard_page_in_the_built_site(git_site):
 
 ORDER_HOOK = """\
 import json
-from docgates.mkdocs_plugins.session import BuildSession
+from docgates.engines.mkdocs.session import BuildSession
 
 calls = []
 _call = BuildSession._call
@@ -102,7 +102,7 @@ def test_gates_without_pages_let_go_before_the_pages_are_generated(git_site):
 
 TEXTSTAT_HOOK = """\
 import json, sys
-from docgates.core.docsday_probes import CachedReadability
+from docgates.leaderboard.probes import CachedReadability
 
 CachedReadability.WORKER_AFTER = 1  # this tiny docs day is worth a worker
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from docgates.core.link_scan import ScanCache, scan_html
+from docgates.links.scan import ScanCache, scan_html
 
 PAGES = {
     "index.md": "# Home\n\nSee [setup](setup.md#install) and [gone](missing.md).\n",

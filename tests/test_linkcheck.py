@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from docgates.core.findings import SeverityPolicy
-from docgates.core.linkcheck import (
+from docgates.links.crawl import (
     Failure,
     SiteMap,
     SiteServer,

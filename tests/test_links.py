@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from docgates.core.link_scan import SourceLocator, scan_html
+from docgates.links.scan import SourceLocator, scan_html
 
 EXTENSIONS = ["attr_list", "md_in_html", {"toc": {"permalink": True}}, "pymdownx.superfences", "footnotes"]
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from conftest import REPO_ROOT, TODAY
-from docgates.core.scaffold import slugify
+from docgates.checklist.scaffold import slugify
 
 HANDBOOK_TEMPLATES = REPO_ROOT / "docs" / "templates"
 

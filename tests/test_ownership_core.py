@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from docgates.core import ownership
-from docgates.core.codeowners import DefaultOwners, find_codeowners, parse_codeowners
+from docgates.ownership import gate as ownership
+from docgates.ownership.codeowners import DefaultOwners, find_codeowners, parse_codeowners
 from docgates.core.findings import SeverityPolicy
 from docgates.core.frontmatter import parse_page
 from docgates.core.gate import PageInput, SiteContext
-from docgates.core.ownership import OwnershipGate
-from docgates.core.registry import RegistryError, parse_registry
+from docgates.ownership.gate import OwnershipGate
+from docgates.ownership.registry import RegistryError, parse_registry
 from docgates.core.report import QualityReport
 
 

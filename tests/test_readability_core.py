@@ -7,12 +7,12 @@ import sqlite3
 
 import pytest
 
-from docgates.core import cmudict_corpus
+from docgates.readability import cmudict as cmudict_corpus
 from docgates.core.content_cache import ContentCache
-from docgates.core.prose import SourceLocator, extract_prose, split_sentences
-from docgates.core.readability import ReadabilityGate, ThresholdPolicy, ease_label
-from docgates.core.readability_cache import ScoreCache
-from docgates.core.readability_scoring import (
+from docgates.readability.prose import SourceLocator, extract_prose, split_sentences
+from docgates.readability.gate import ReadabilityGate, ThresholdPolicy, ease_label
+from docgates.readability.cache import ScoreCache
+from docgates.readability.scoring import (
     Analysis, Scorer, analyse_html, textstat_language,
 )
 

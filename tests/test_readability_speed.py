@@ -14,8 +14,9 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import base_env
-from docgates.core import prose, readability_scoring
-from docgates.core.readability_scoring import Scorer, analyse_html
+from docgates.readability import prose
+from docgates.readability import scoring as readability_scoring
+from docgates.readability.scoring import Scorer, analyse_html
 
 TEXTS = [
     "",

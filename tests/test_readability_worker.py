@@ -12,9 +12,9 @@ import pytest
 from docgates.core.findings import SeverityPolicy
 from docgates.core.frontmatter import parse_page
 from docgates.core.gate import PageInput, SiteContext
-from docgates.core.readability import WORKER_AFTER, ReadabilityGate
+from docgates.readability.gate import WORKER_AFTER, ReadabilityGate
 from docgates.core.report import QualityReport
-from docgates.core.scoring_worker import spare_cores
+from docgates.readability.worker import spare_cores
 
 needs_two_cores = pytest.mark.skipif(spare_cores() < 1, reason="the worker needs a spare core")
 

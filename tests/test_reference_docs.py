@@ -15,16 +15,16 @@ from mkdocs.config import base
 
 from conftest import REPO_ROOT
 from docgates.cli.main import build_parser
-from docgates.core import checklist_config
+from docgates.checklist import config as checklist_config
 from docgates.core.findings import RULES
-from docgates.mkdocs_plugins.base import GateConfig, GatePlugin
-from docgates.mkdocs_plugins.checklist import ChecklistPlugin
-from docgates.mkdocs_plugins.freshness import FreshnessPlugin
-from docgates.mkdocs_plugins.leaderboard import LeaderboardPlugin
-from docgates.mkdocs_plugins.links import LinksPlugin
-from docgates.mkdocs_plugins.ownership import OwnershipPlugin
-from docgates.mkdocs_plugins.quality import QualityPlugin
-from docgates.mkdocs_plugins.readability import ReadabilityPlugin
+from docgates.engines.mkdocs.base import GateConfig, GatePlugin
+from docgates.engines.mkdocs.checklist import ChecklistPlugin
+from docgates.engines.mkdocs.freshness import FreshnessPlugin
+from docgates.engines.mkdocs.leaderboard import LeaderboardPlugin
+from docgates.engines.mkdocs.links import LinksPlugin
+from docgates.engines.mkdocs.ownership import OwnershipPlugin
+from docgates.engines.mkdocs.quality import QualityPlugin
+from docgates.engines.mkdocs.readability import ReadabilityPlugin
 
 REFERENCE = REPO_ROOT / "docs" / "writing-docs"
 PLUGINS: tuple[type[GatePlugin], ...] = (

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import GitRepo
-from docgates.core import review
-from docgates.core.review import ReviewError, first_commit_date, review_file, set_reviewed
+from docgates.freshness import review
+from docgates.freshness.review import ReviewError, first_commit_date, review_file, set_reviewed
 
 D = dt.date(2026, 11, 24)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import base_env
-from docgates.core.external_links import (
+from docgates.links.external import (
     FORBIDDEN,
     PRIVATE,
     PUBLIC,

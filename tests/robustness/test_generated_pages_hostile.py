@@ -18,10 +18,10 @@ import jinja2
 import pytest
 
 from conftest import GitRepo
-from docgates.core import charts
-from docgates.core.dashboard import DashboardInput, render
-from docgates.core.docsday import Contribution, Leaderboard, Score, Window
-from docgates.core.leaderboard import render_html
+from docgates.dashboard import charts
+from docgates.dashboard.page import DashboardInput, render
+from docgates.leaderboard.docsday import Contribution, Leaderboard, Score, Window
+from docgates.leaderboard.gate import render_html
 
 from .hostile import INJECTED_ATTRS, INJECTED_TAGS, _DocgatesScanner, dump_yaml, has_traceback, new_site, scan_markdown
 from .test_escaping_hostile import AUTHOR, PAYLOAD

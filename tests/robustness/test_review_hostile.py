@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import base_env
-from docgates.core import review
+from docgates.freshness import review
 from docgates.core.frontmatter import parse_page
-from docgates.core.review import ReviewError, review_file, set_reviewed
+from docgates.freshness.review import ReviewError, review_file, set_reviewed
 
 from .hostile import has_traceback
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from conftest import GitRepo, Site, base_env
-from docgates.core import review
-from docgates.core.review import ReviewError, review_file
+from docgates.freshness import review
+from docgates.freshness.review import ReviewError, review_file
 
 from .hostile import has_traceback
 

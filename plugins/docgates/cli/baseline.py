@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.baseline import Baseline, BaselineError, BaselineNotAFile
-from .main import UsageError
+from docgates.core.baseline import Baseline, BaselineError, BaselineNotAFile
+from docgates.cli.main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .check import run_gates
+    from docgates.cli.check import run_gates
 
     # Always every page: a baseline recorded from part of the site would forget the rest.
     result = run_gates(args.config_file, only=None)

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from ..core.frontmatter import split_front_matter
-from ..core.repo import find_repo_root
-from .main import UsageError
+from docgates.core.frontmatter import split_front_matter
+from docgates.core.repo import find_repo_root
+from docgates.cli.main import UsageError
 
 PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 CODEOWNERS_LOCATIONS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
@@ -139,7 +139,7 @@ def compute_changes(config_file: str | None, ref: str) -> ChangeSet:
 def _pages_with_changed_anchors(project: "_Project", base: str, modified: list[str]) -> set[str]:
     """Modified pages whose anchor-bearing lines (headings, ``{#id}``, ``id=``) differ from the
     base: only those can have broken someone else's ``page.md#section`` link."""
-    from ..core.gitblobs import BlobReader
+    from docgates.core.gitblobs import BlobReader
 
     result: set[str] = set()
     pages = [(p, project.docs_relative(p)) for p in modified]
@@ -198,7 +198,7 @@ class _Project:
 
     @classmethod
     def load(cls, config_file: str | None) -> "_Project":
-        from ..mkdocs_plugins.headless import ProjectError, find_config
+        from docgates.engines.mkdocs.headless import ProjectError, find_config
 
         try:
             config_path = find_config(config_file).resolve()

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from ..core import outputs
-from ..core.baseline import BaselineError
-from .main import UsageError
+from docgates.core import outputs
+from docgates.core.baseline import BaselineError
+from docgates.cli.main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_gates(config_file: str | None, only: Iterable[str] | None = None):
     """``run_headless`` with project problems turned into usage errors (exit status 2)."""
-    from ..mkdocs_plugins.headless import ProjectError, run_headless
+    from docgates.engines.mkdocs.headless import ProjectError, run_headless
 
     try:
         return run_headless(config_file, only=only)
@@ -56,7 +56,7 @@ def _check(args: argparse.Namespace) -> int:
     only = None
     notes: list[str] = []
     if args.changed_since:
-        from .changed import compute_changes
+        from docgates.cli.changed import compute_changes
 
         changes = compute_changes(args.config_file, args.changed_since)
         notes.append(changes.describe())
@@ -123,8 +123,8 @@ def _append_step_summary(text: str) -> None:
 
 
 def _empty_report():
-    from ..core.dates import DateError, today
-    from ..core.report import QualityReport
+    from docgates.core.dates import DateError, today
+    from docgates.core.report import QualityReport
 
     try:
         return QualityReport(today=today())

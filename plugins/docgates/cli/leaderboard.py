@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .main import UsageError
+from docgates.cli.main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,14 +28,14 @@ def run(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException
 
-    from ..core import leaderboard as board_module
-    from ..core.dates import DateError, parse_interval, today
-    from ..core.docsday import ScoringSettings, Window, WindowError, check_awards, check_points
-    from ..core.findings import SeverityPolicy
-    from ..core.gate import SiteContext
-    from ..core.report import QualityReport
-    from ..core.repo import find_repo_root
-    from ..mkdocs_plugins.headless import ProjectError, find_config
+    from docgates.leaderboard import gate as board_module
+    from docgates.core.dates import DateError, parse_interval, today
+    from docgates.leaderboard.docsday import ScoringSettings, Window, WindowError, check_awards, check_points
+    from docgates.core.findings import SeverityPolicy
+    from docgates.core.gate import SiteContext
+    from docgates.core.report import QualityReport
+    from docgates.core.repo import find_repo_root
+    from docgates.engines.mkdocs.headless import ProjectError, find_config
 
     if not args.since and not args.docs_day:
         raise UsageError("--since is required (or --docs-day), e.g. --since 2026-11-12")
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     checklists = None
     checklist_plugin = config.plugins.get("docgates/checklist")
     if checklist_plugin is not None:
-        from ..mkdocs_plugins.checklist import checklist_options
+        from docgates.engines.mkdocs.checklist import checklist_options
 
         try:
             checklists = checklist_options(checklist_plugin.config, config).get("checklists")

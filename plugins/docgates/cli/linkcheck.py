@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from ..core import outputs
-from ..core.findings import SeverityPolicy
-from ..core.linkcheck import (
+from docgates.core import outputs
+from docgates.core.findings import SeverityPolicy
+from docgates.links.crawl import (
     CrawlOptions,
     LinkcheckError,
     SiteMap,
@@ -31,9 +31,9 @@ from ..core.linkcheck import (
     missing_anchors,
     unfinished,
 )
-from ..core.report import write_atomic
-from ..core.repo import find_repo_root
-from .main import UsageError
+from docgates.core.report import write_atomic
+from docgates.core.repo import find_repo_root
+from docgates.cli.main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-from .. import __version__
+from docgates import __version__
 
 # name -> module under docgates.cli; each has add_arguments(parser) and run(args) -> int.
 COMMANDS = {

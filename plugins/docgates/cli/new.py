@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .main import UsageError
+from docgates.cli.main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,11 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.checklist_config import load_checklists
-    from ..core.dates import DateError, today
-    from ..core.frontmatter import parse_page
-    from ..core.review import display_path
-    from ..core.scaffold import PageExists, ScaffoldError, create_page, read_template, render_page, target_path
+    from docgates.checklist.config import load_checklists
+    from docgates.core.dates import DateError, today
+    from docgates.core.frontmatter import parse_page
+    from docgates.freshness.review import display_path
+    from docgates.checklist.scaffold import PageExists, ScaffoldError, create_page, read_template, render_page, target_path
 
     title = " ".join(str(args.title).split())
     if not title:
@@ -99,7 +99,7 @@ def load_mkdocs_config(config_file: str | None) -> Any:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException
 
-    from ..mkdocs_plugins.headless import ProjectError, find_config
+    from docgates.engines.mkdocs.headless import ProjectError, find_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
@@ -124,7 +124,7 @@ class _Project:
     def load(cls, config_file: str | None) -> "_Project":
         from mkdocs.exceptions import MkDocsException
 
-        from ..mkdocs_plugins.checklist import ChecklistPlugin, checklist_options
+        from docgates.engines.mkdocs.checklist import ChecklistPlugin, checklist_options
 
         config = load_mkdocs_config(config_file)
         options: dict[str, Any] = {}
@@ -138,13 +138,13 @@ class _Project:
 
     def owners_for(self, docs_path: str, run_today: Any) -> list[str]:
         """Who would own ``docs_path`` without front matter: what the ownership gate resolves."""
-        from ..core.findings import SeverityPolicy
-        from ..core.frontmatter import PageSource
-        from ..core.gate import PageInput, SiteContext
-        from ..core.ownership import OwnershipGate
-        from ..core.report import QualityReport
-        from ..core.repo import find_repo_root
-        from ..mkdocs_plugins.ownership import OwnershipPlugin
+        from docgates.core.findings import SeverityPolicy
+        from docgates.core.frontmatter import PageSource
+        from docgates.core.gate import PageInput, SiteContext
+        from docgates.ownership.gate import OwnershipGate
+        from docgates.core.report import QualityReport
+        from docgates.core.repo import find_repo_root
+        from docgates.engines.mkdocs.ownership import OwnershipPlugin
 
         options: dict[str, Any] = {}
         for plugin in self.config.plugins.values():

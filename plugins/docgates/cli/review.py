@@ -12,10 +12,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..core.dates import MAX_INTERVAL_DAYS, DateError, parse_date, today
-from ..core.repo import find_repo_root
-from ..core.review import ReviewError, first_commit_date, review_file
-from .main import UsageError
+from docgates.core.dates import MAX_INTERVAL_DAYS, DateError, parse_date, today
+from docgates.core.repo import find_repo_root
+from docgates.freshness.review import ReviewError, first_commit_date, review_file
+from docgates.cli.main import UsageError
 
 # A review dated tomorrow is a reviewer east of UTC, not a typo (as in the freshness gate).
 FUTURE_DAYS = 1
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _docs_dir(config_file: str | None) -> Path:
     """The folder pages must lie in, read through MkDocs' own config loader."""
-    from .new import load_mkdocs_config
+    from docgates.cli.new import load_mkdocs_config
 
     if config_file is None and not any(Path(name).is_file() for name in CONFIG_NAMES) and Path("docs").is_dir():
         return Path("docs").resolve()

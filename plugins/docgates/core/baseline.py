@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .findings import Finding
-from .report import QualityReport, write_atomic
+from docgates.core.findings import Finding
+from docgates.core.report import QualityReport, write_atomic
 
 DEFAULT_FILE = ".docgates-baseline.json"
 FORMAT_VERSION = 1

@@ -59,7 +59,7 @@ def code_digest(*names: str) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for name in names:
         try:
-            digest.update((Path(__file__).resolve().parent / name).read_bytes())
+            digest.update((Path(__file__).resolve().parents[1] / name).read_bytes())
         except OSError:
             digest.update(b"missing")
     return digest.hexdigest()

@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 
-from .dates import DateError, Interval, parse_date, parse_interval
-from .findings import Finding, SeverityPolicy
+from docgates.core.dates import DateError, Interval, parse_date, parse_interval
+from docgates.core.findings import Finding, SeverityPolicy
 
 RULE = "frontmatter/invalid"
 # Keys the contract gives a meaning to, with the checker of each value.

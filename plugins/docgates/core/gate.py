@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AbstractSet, Any, Callable, ClassVar, Mapping
 
-from .content_cache import content_key
-from .findings import Finding, SeverityPolicy
-from .frontmatter import PageSource
-from .report import PageReport, QualityReport
+from docgates.core.content_cache import content_key
+from docgates.core.findings import Finding, SeverityPolicy
+from docgates.core.frontmatter import PageSource
+from docgates.core.report import PageReport, QualityReport
 
 
 class GateError(Exception):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
 if TYPE_CHECKING:
-    from .gate import SiteContext
+    from docgates.core.gate import SiteContext
 
 Status = Literal["ok", "shallow", "not-a-repo", "no-git"]
 IGNORE_REVS_DEFAULT = ".git-blame-ignore-revs"

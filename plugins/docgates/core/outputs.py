@@ -15,8 +15,8 @@ import sys
 from contextlib import contextmanager
 from typing import Iterable, Iterator, TextIO
 
-from .findings import Finding
-from .report import QualityReport
+from docgates.core.findings import Finding
+from docgates.core.report import QualityReport
 
 # C0 and C1 controls and DEL drive a terminal (colours, OSC 8 hyperlinks, clearing the screen,
 # \r rewriting the line); bidi controls and line separators make a reader see text in another

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AbstractSet, Any, Iterable, Iterator
 
-from .. import __version__
-from .findings import Finding
+from docgates import __version__
+from docgates.core.findings import Finding
 
 
 @dataclass(slots=True)

@@ -1,0 +1,538 @@
+"""The quality dashboard: everything in quality.json, for people.
+
+It reads the report in its quality.json shape (so it shows exactly what CI sees) plus the
+parsed page sources, and never assumes a gate ran: a section whose data is missing says
+"not measured" instead of failing or pretending all is well.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import html
+import json
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from docgates.core.content_cache import ContentCache, code_digest, content_key
+from docgates.core.frontmatter import PageSource
+from docgates.core.pagehtml import TABLE_SCRIPT, Markup, esc, link, not_measured, relative_url, section, table, tag
+
+# Flesch reading ease bands (higher is easier), as readability guides name them.
+READING_BANDS: tuple[tuple[float, str], ...] = (
+    (30, "<30 very hard"),
+    (50, "30–50 hard"),
+    (60, "50–60 fairly hard"),
+    (70, "60–70 plain"),
+    (80, "70–80 fairly easy"),
+    (float("inf"), "80+ easy"),
+)
+DEFAULT_ONBOARDING = ("onboarding*", "*/onboarding*", "**/onboarding/**")
+TOP = 10
+
+
+@dataclass
+class DashboardInput:
+    report: Mapping[str, Any]  # QualityReport.to_dict()
+    sources: Mapping[str, PageSource] = field(default_factory=dict)
+    page_urls: Mapping[str, str] = field(default_factory=dict)
+    here: str = ""  # URL of the dashboard page itself
+    gates: tuple[str, ...] | None = None  # gates that ran; None: unknown, guess from data
+    # target page -> pages linking to it, from the links gate when it ran (else parsed here).
+    # How many pages link to each page (from the links gate); None: counted from the sources.
+    inbound: Mapping[str, int] | None = None
+    onboarding: tuple[str, ...] = DEFAULT_ONBOARDING
+    today: str = ""
+    # Charts drawn by earlier builds, by what they show; None draws every chart.
+    charts: ContentCache | None = None
+
+    @property
+    def pages(self) -> list[dict[str, Any]]:
+        return [p for p in self.report.get("pages", []) if isinstance(p, dict)]
+
+    @property
+    def site(self) -> dict[str, Any]:
+        value = self.report.get("site")
+        return value if isinstance(value, dict) else {}
+
+    def ran(self, gate: str, evidence: bool) -> bool:
+        return gate in self.gates if self.gates is not None else evidence
+
+    def href(self, path: str) -> str | None:
+        url = self.page_urls.get(path)
+        return relative_url(self.here, url) if url is not None else None
+
+    def page_link(self, page: Mapping[str, Any] | str) -> Markup:
+        path = page if isinstance(page, str) else str(page.get("path", ""))
+        title = path
+        if not isinstance(page, str) and page.get("title"):
+            title = str(page["title"])
+            source = self.sources.get(path)
+            if source is None or source.meta.get("title") != title:
+                # MkDocs takes titles from the rendered H1, entities and all: decode, escape
+                # once. A front matter title is the author's text already: "&amp;" stays.
+                title = html.unescape(title)
+        return link(title, self.href(path))
+
+
+def _chart(data: DashboardInput, kind: str, *args: Any) -> str:
+    """``charts.<kind>(*args)``, from ``data.charts`` when an earlier build drew the same chart
+    with the same code: a rebuild whose figures did not move then neither draws nor imports
+    pygal (~0.06 s and ~1.4 MiB at the build's peak, 2,000 pages)."""
+    cache = data.charts
+    key = ""
+    if cache is not None:
+        key = content_key(kind, json.dumps(args, ensure_ascii=False), _chart_code())
+        svg = cache.get(key)
+        if isinstance(svg, str):
+            return svg
+    # Imported here rather than with the plugin: pygal then fills memory the gates have let go
+    # of by now, instead of growing the build's heap from the start (peak -1 to -2 MiB).
+    from docgates.dashboard import charts
+
+    svg = getattr(charts, kind)(*args)
+    if cache is not None:
+        cache.put(key, svg)
+    return svg
+
+
+@functools.cache  # neither changes within a run
+def _chart_code() -> str:
+    """What a chart's drawing depends on besides its figures: our chart code and pygal's
+    version (from its metadata, so pygal itself is not imported to ask)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pygal = version("pygal")
+    except PackageNotFoundError:
+        pygal = "unknown"
+    return f"{code_digest('dashboard/charts.py')}/{pygal}"
+
+
+def _rules(page: Mapping[str, Any]) -> list[str]:
+    return [str(f.get("rule", "")) for f in page.get("findings", []) if isinstance(f, dict)]
+
+
+def _owners(page: Mapping[str, Any]) -> list[str]:
+    owners = page.get("owner")
+    return [str(o) for o in owners] if isinstance(owners, list) else []
+
+
+def _flesch(page: Mapping[str, Any]) -> float | None:
+    value = page.get("readability")
+    if isinstance(value, dict) and isinstance(value.get("flesch_reading_ease"), (int, float)):
+        return float(value["flesch_reading_ease"])
+    return None
+
+
+def _checklist(page: Mapping[str, Any]) -> dict[str, Any] | None:
+    value = page.get("checklist")
+    if isinstance(value, dict) and isinstance(value.get("total"), int) and value["total"] > 0:
+        if value.get("template_for"):
+            return None  # templates are not pages to finish
+        return value
+    return None
+
+
+# -- measures -----------------------------------------------------------------------------
+@dataclass
+class Dimension:
+    name: str
+    good: int
+    total: int
+    measured: bool
+    why: str = ""
+
+    @property
+    def percent(self) -> float | None:
+        if not self.measured or not self.total:
+            return None
+        return 100.0 * self.good / self.total
+
+
+def dimensions(data: DashboardInput) -> list[Dimension]:
+    pages = data.pages
+    judged = [p for p in pages if p.get("due")]
+    fresh = Dimension(
+        "Fresh pages", sum(not p.get("stale") for p in judged), len(judged),
+        data.ran("freshness", bool(judged) or "freshness" in data.site), "the freshness gate is not enabled",
+    )
+    owned = Dimension(
+        "Owned pages", sum(bool(_owners(p)) for p in pages), len(pages),
+        data.ran("ownership", "ownership" in data.site or any(_owners(p) for p in pages)),
+        "the ownership gate is not enabled",
+    )
+    link_rules = ("links/broken", "links/anchor", "links/external")
+    links = Dimension(
+        "Pages with working links", sum(not any(r in link_rules for r in _rules(p)) for p in pages), len(pages),
+        data.ran("links", "links" in data.site or any(r.startswith("links/") for p in pages for r in _rules(p))),
+        "the links gate is not enabled",
+    )
+    typed = [c for c in (_checklist(p) for p in pages) if c]
+    done = Dimension(
+        "Checklists complete", sum(c.get("done") == c.get("total") for c in typed), len(typed),
+        data.ran("checklist", bool(typed) or "checklist" in data.site), "the checklist gate is not enabled",
+    )
+    scored = [p for p in pages if _flesch(p) is not None]
+    readable = Dimension(
+        "Readable pages", sum("readability/hard" not in _rules(p) for p in scored), len(scored),
+        data.ran("readability", bool(scored)), "the readability gate is not enabled",
+    )
+    return [fresh, owned, links, done, readable]
+
+
+def health_score(dims: Iterable[Dimension]) -> float | None:
+    """The mean of the measured dimensions' percentages (0–100); None when nothing is measured."""
+    values = [d.percent for d in dims if d.percent is not None]
+    return round(sum(values) / len(values), 1) if values else None
+
+
+# -- sections -----------------------------------------------------------------------------
+def render(data: DashboardInput) -> str:
+    parts = [tag("h1", "Quality dashboard")]
+    parts.append(_overview(data))
+    parts.append(_freshness(data))
+    parts.append(_ownership(data))
+    parts.append(_readability(data))
+    parts.append(_links(data))
+    parts.append(_checklists(data))
+    parts.append(_silos(data))
+    parts.append(_learning(data))
+    return f'<div class="docgates-dashboard">{"".join(parts)}</div>{TABLE_SCRIPT}'
+
+
+def _overview(data: DashboardInput) -> Markup:
+    summary = data.report.get("summary") or {}
+    dims = dimensions(data)
+    score = health_score(dims)
+    cards = [
+        ("Health score", f"{score:.0f}" if score is not None else "not measured", "docgates-card-score"),
+        ("Pages", summary.get("pages", len(data.pages)), ""),
+        ("Errors", summary.get("errors", 0), "docgates-card-errors" if summary.get("errors") else ""),
+        ("Warnings", summary.get("warnings", 0), ""),
+    ]
+    card_html = "".join(
+        f'<div class="docgates-card {esc(css)}"><span class="docgates-card-value">{esc(value)}</span>'
+        f'<span class="docgates-card-label">{esc(label)}</span></div>'
+        for label, value, css in cards
+    )
+    rows = [(d.name, _share(d), f"{d.good} of {d.total}" if d.measured else d.why) for d in dims]
+    when = f"Report of {data.today}. " if data.today else ""
+    return section(
+        "Overview",
+        Markup(f'<div class="docgates-cards">{card_html}</div>'),
+        tag("p", f"{when}The health score is the average of the measured shares below; "
+                 "the same data is in quality.json."),
+        table(("Measure", "Share", "Pages"), rows, css_class="docgates-dimensions"),
+        section_id="overview",
+    )
+
+
+def _share(dim: Dimension) -> str:
+    if not dim.measured:
+        return "not measured"
+    return f"{dim.percent:.0f}%" if dim.percent is not None else "no pages to judge"
+
+
+def _freshness(data: DashboardInput) -> Markup:
+    pages = data.pages
+    dims = {d.name: d for d in dimensions(data)}
+    if not dims["Fresh pages"].measured:
+        return section("Freshness", not_measured("Freshness", dims["Fresh pages"].why), section_id="freshness")
+    soon = set((data.site.get("freshness") or {}).get("due_soon_pages") or [])
+    status: dict[str, str] = {}
+    for page in pages:
+        path = str(page.get("path"))
+        if page.get("stale"):
+            status[path] = "stale"
+        elif path in soon or _due_soon(page):
+            status[path] = "due soon"
+        elif page.get("due"):
+            status[path] = "fresh"
+        else:
+            status[path] = "unknown"
+    counts = Counter(status.values())
+    chart = _chart(
+        data, "pie_chart", "freshness", "Freshness of pages",
+        [(name, counts[name]) for name in ("fresh", "due soon", "stale", "unknown") if counts[name]],
+    )
+    by_owner: dict[str, Counter] = defaultdict(Counter)
+    listed = []
+    for page in pages:
+        state = status[str(page.get("path"))]
+        if state not in ("stale", "due soon"):
+            continue
+        owners = _owners(page) or ["(no owner)"]
+        for owner in owners:
+            by_owner[owner][state] += 1
+        listed.append((data.page_link(page), ", ".join(owners), page.get("due") or "", state))
+    owner_rows = sorted(
+        ((o, c["stale"], c["due soon"]) for o, c in by_owner.items()), key=lambda r: (-r[1], -r[2], r[0].casefold())
+    )
+    listed.sort(key=lambda r: (r[3] != "stale", str(r[2])))
+    return section(
+        "Stale and soon-due pages",
+        Markup(f'<figure class="docgates-chart">{chart}</figure>'),
+        tag("h3", "By owner"),
+        table(("Owner", "Stale", "Due soon"), owner_rows, numeric=(1, 2), empty="No page is stale or due soon."),
+        tag("h3", "Pages"),
+        table(("Page", "Owner", "Due", "Status"), listed, empty="No page is stale or due soon."),
+        section_id="freshness",
+    )
+
+
+def _due_soon(page: Mapping[str, Any]) -> bool:
+    value = page.get("freshness")
+    return isinstance(value, dict) and bool(value.get("due_soon"))
+
+
+def _ownership(data: DashboardInput) -> Markup:
+    dim = next(d for d in dimensions(data) if d.name == "Owned pages")
+    if not dim.measured:
+        return section("Ownership", not_measured("Ownership", dim.why), section_id="ownership")
+    per_owner: dict[str, Counter] = defaultdict(Counter)
+    for page in data.pages:
+        for owner in _owners(page):
+            per_owner[owner]["pages"] += 1
+            per_owner[owner]["stale"] += bool(page.get("stale"))
+    rows = sorted(((o, c["pages"], c["stale"]) for o, c in per_owner.items()), key=lambda r: (-r[1], r[0].casefold()))
+    ownerless = [data.page_link(p) for p in data.pages if not _owners(p)]
+    coverage = f"{dim.percent:.0f}%" if dim.percent is not None else "no pages"
+    return section(
+        "Ownership coverage",
+        tag("p", f"{coverage} of pages have an owner ({dim.good} of {dim.total})."),
+        table(("Owner", "Pages", "Stale"), rows, numeric=(1, 2), empty="No page has an owner yet."),
+        tag("h3", f"Pages without an owner ({len(ownerless)})"),
+        _list(ownerless, "Every page has an owner."),
+        section_id="ownership",
+    )
+
+
+def _readability(data: DashboardInput) -> Markup:
+    scored = [(p, _flesch(p)) for p in data.pages if _flesch(p) is not None]
+    if not scored:
+        why = "the readability gate is not enabled" if not data.ran("readability", False) else "no page was scored"
+        return section("Readability", not_measured("Readability", why), section_id="readability")
+    bands = Counter()
+    for _, score in scored:
+        bands[next(label for limit, label in READING_BANDS if score < limit)] += 1
+    labels = [label for _, label in READING_BANDS]
+    chart = _chart(
+        data, "bar_chart", "readability", "Pages by Flesch reading ease", [label.split(" ", 1)[0] for label in labels],
+        [bands[label] for label in labels], "Flesch reading ease (higher is easier)",
+    )
+    hardest = sorted(scored, key=lambda item: item[1])[:TOP]
+    rows = []
+    for page, score in hardest:
+        grade = (page.get("readability") or {}).get("grade")
+        rows.append((data.page_link(page), round(score, 1), grade if isinstance(grade, (int, float)) else ""))
+    return section(
+        "Readability",
+        Markup(f'<figure class="docgates-chart">{chart}</figure>'),
+        tag("h3", "Hardest pages"),
+        table(("Page", "Reading ease", "Grade"), rows, numeric=(1, 2)),
+        section_id="readability",
+    )
+
+
+def _links(data: DashboardInput) -> Markup:
+    dim = next(d for d in dimensions(data) if d.name == "Pages with working links")
+    if not dim.measured:
+        return section("Link health", not_measured("Link health", dim.why), section_id="links")
+    by_rule: Counter = Counter()
+    per_page = []
+    for page in data.pages:
+        rules = [r for r in _rules(page) if r.startswith("links/")]
+        by_rule.update(rules)
+        if rules:
+            per_page.append((data.page_link(page), len(rules), ", ".join(sorted(set(rules)))))
+    per_page.sort(key=lambda r: -r[1])
+    labels = {"links/broken": "missing page or file", "links/anchor": "missing anchor", "links/external": "external URL failed"}
+    rows = [(rule, labels.get(rule, ""), by_rule[rule]) for rule in sorted(labels)]
+    extra = data.site.get("links")
+    extra_rows = []
+    if isinstance(extra, dict):
+        extra_rows = [(str(k).replace("_", " "), v) for k, v in extra.items() if isinstance(v, (int, float))]
+    return section(
+        "Link health",
+        tag("p", f"{dim.good} of {dim.total} pages have no broken link."),
+        table(("Rule", "Meaning", "Findings"), rows, numeric=(2,)),
+        table(("Measure", "Value"), extra_rows, numeric=(1,), empty="") if extra_rows else "",
+        tag("h3", "Pages with link findings"),
+        table(("Page", "Findings", "Rules"), per_page[: TOP * 2], numeric=(1,), empty="No broken links."),
+        section_id="links",
+    )
+
+
+def _checklists(data: DashboardInput) -> Markup:
+    dim = next(d for d in dimensions(data) if d.name == "Checklists complete")
+    if not dim.measured:
+        return section("Definition of done", not_measured("Checklists", dim.why), section_id="checklists")
+    by_type: dict[str, Counter] = defaultdict(Counter)
+    incomplete = []
+    for page in data.pages:
+        checklist = _checklist(page)
+        if not checklist:
+            continue
+        kind = str(checklist.get("type") or "?")
+        by_type[kind]["pages"] += 1
+        complete = checklist.get("done") == checklist.get("total")
+        by_type[kind]["complete"] += complete
+        if not complete:
+            missing = checklist.get("missing") or []
+            incomplete.append((data.page_link(page), kind, f"{checklist.get('done')} of {checklist.get('total')}",
+                               "; ".join(str(m) for m in missing)))
+    type_rows = sorted((k, c["pages"], c["complete"], f"{100 * c['complete'] / c['pages']:.0f}%") for k, c in by_type.items())
+    actions = _postmortem_actions(data)
+    return section(
+        "Definition of done",
+        table(("Type", "Pages", "Complete", "Share"), type_rows, numeric=(1, 2), empty="No typed pages."),
+        tag("h3", "Incomplete pages"),
+        table(("Page", "Type", "Done", "Missing"), incomplete, empty="Every typed page is complete."),
+        tag("h3", "Open post-mortem action items"),
+        actions,
+        section_id="checklists",
+    )
+
+
+def _postmortem_actions(data: DashboardInput) -> Markup:
+    rows = []
+    for page in data.pages:
+        open_count = page.get("open_actions")
+        if not isinstance(open_count, int):
+            open_count = _open_tasks(data.sources.get(str(page.get("path"))))
+        if open_count:
+            overdue = page.get("overdue_actions")
+            rows.append((data.page_link(page), open_count, overdue if isinstance(overdue, int) else ""))
+    rows.sort(key=lambda r: -r[1])
+    return table(("Post-mortem", "Open items", "Overdue"), rows, numeric=(1, 2), empty="No open action items.")
+
+
+def _open_tasks(source: PageSource | None) -> int:
+    if source is None or source.type != "postmortem":
+        return 0
+    try:
+        from docgates.core.markdown_outline import outline
+    except ImportError:
+        return 0
+    return sum(not t.done for t in outline(source.body).tasks_in("Action items"))
+
+
+def _silos(data: DashboardInput) -> Markup:
+    single = []
+    any_silo_data = False
+    for page in data.pages:
+        silo = page.get("silo")
+        if isinstance(silo, dict):
+            any_silo_data = True
+        if page.get("bus_factor_one") or (isinstance(silo, dict) and silo.get("authors") == 1):
+            author = silo.get("top_author") if isinstance(silo, dict) else None
+            single.append((data.page_link(page), ", ".join(_owners(page)) or "(no owner)", author or ""))
+    stale_by_owner: Counter = Counter()
+    for page in data.pages:
+        if page.get("stale"):
+            for owner in _owners(page) or ["(no owner)"]:
+                stale_by_owner[owner] += 1
+    owner_rows = sorted(stale_by_owner.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:TOP]
+    parts: list[Any] = [tag("h3", "Pages with a single author")]
+    if any_silo_data:
+        parts.append(table(("Page", "Owner", "Only author"), single, empty="No page depends on one author."))
+    else:
+        parts.append(not_measured("Single-author pages", "needs the ownership gate and git history"))
+    parts += [tag("h3", "Owners with the most stale pages"),
+              table(("Owner", "Stale pages"), owner_rows, numeric=(1,), empty="No stale pages.")]
+    return section("Knowledge-silo audit", *parts, section_id="silos")
+
+
+def _learning(data: DashboardInput) -> Markup:
+    parts: list[Any] = [tag("h3", "Most-linked pages (knowledge reuse)")]
+    inbound = (
+        Counter(data.inbound)
+        if data.inbound is not None
+        else inbound_links(data.sources)
+    )
+    by_path = {str(p.get("path")): p for p in data.pages}
+    rows = [(data.page_link(by_path.get(path, path)), count) for path, count in inbound.most_common(TOP)]
+    parts.append(table(("Page", "Pages linking to it"), rows, numeric=(1,), empty="No page links to another yet."))
+    parts.append(tag("h3", "Onboarding pages"))
+    onboarding = [p for p in data.pages if _is_onboarding(p, data)]
+    rows = [
+        (data.page_link(p), p.get("freshness_date") or "", p.get("due") or "",
+         "stale" if p.get("stale") else ("fresh" if p.get("due") else "unknown"))
+        for p in onboarding
+    ]
+    parts.append(table(("Page", "Last reviewed or changed", "Due", "Status"), rows,
+                       empty="No onboarding pages (pages whose path matches onboarding, or with onboarding: true)."))
+    parts.append(tag("h3", "Repeated post-mortem contributing factors"))
+    factors = contributing_factors(data)
+    rows = [(factor, len(pages), join_links(data, pages)) for factor, pages in factors if len(pages) > 1]
+    parts.append(table(("Factor", "Incidents", "Post-mortems"), rows, numeric=(1,),
+                       empty="No contributing factor appears in more than one post-mortem."))
+    return section("Learning indicators", *parts, section_id="learning")
+
+
+def join_links(data: DashboardInput, paths: Iterable[str]) -> Markup:
+    return Markup(", ".join(data.page_link(p) for p in paths))
+
+
+def _is_onboarding(page: Mapping[str, Any], data: DashboardInput) -> bool:
+    path = str(page.get("path", ""))
+    source = data.sources.get(path)
+    if source is not None:
+        flag = source.meta.get("onboarding")
+        tags = source.meta.get("tags")
+        if flag is True or (isinstance(tags, list) and "onboarding" in [str(t).casefold() for t in tags]):
+            return True
+    return any(fnmatch.fnmatch(path.casefold(), pattern) for pattern in data.onboarding)
+
+
+def contributing_factors(data: DashboardInput) -> list[tuple[str, list[str]]]:
+    """Each factor with the post-mortems naming it, most repeated first."""
+    pages: dict[str, list[str]] = defaultdict(list)
+    for path, source in sorted(data.sources.items()):
+        if source.type != "postmortem":
+            continue
+        value = source.meta.get("contributing_factors")
+        if not isinstance(value, list):
+            continue
+        for factor in {" ".join(str(v).split()).casefold() for v in value if isinstance(v, (str, int)) and str(v).strip()}:
+            pages[factor].append(path)
+    return sorted(pages.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def inbound_links(sources: Mapping[str, PageSource]) -> Counter:
+    """How many other pages link to each page (links in code blocks do not count)."""
+    try:
+        from docgates.core.markdown_outline import outline
+    except ImportError:
+        return Counter()
+    from docgates.leaderboard.probes import link_path
+
+    known = set(sources)
+    counts: Counter = Counter()
+    for path, source in sources.items():
+        folder = posixpath.dirname(path)
+        targets = set()
+        for found in outline(source.body).links:
+            if not found.internal:
+                continue
+            target = link_path(found.target, folder)
+            if target is None:
+                continue
+            for candidate in (target, f"{target.rstrip('/')}/index.md".lstrip("/"), f"{target}.md"):
+                if candidate in known and candidate != path:
+                    targets.add(candidate)
+                    break
+        counts.update(targets)
+    return counts
+
+
+def _list(items: list[Any], empty: str) -> Markup:
+    if not items:
+        return tag("p", empty, class_="docgates-empty")
+    return Markup("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>")
+
+
+__all__ = ["DashboardInput", "render", "dimensions", "health_score", "inbound_links", "contributing_factors"]

@@ -1,0 +1,116 @@
+"""Run the docgates plugins of a MkDocs project without rendering the theme.
+
+``docgates check`` uses this so that it reports exactly what the build would: the same
+config, the same plugins, the same Markdown rendering, minus templates and file copies.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from mkdocs.commands.build import _populate_page
+from mkdocs.config import load_config
+from mkdocs.exceptions import ConfigurationError, MkDocsException
+from mkdocs.structure.files import get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+from docgates.core.gate import PageInput
+from docgates.core.report import QualityReport
+from docgates.engines.mkdocs.session import BuildSession
+
+
+class ProjectError(Exception):
+    """The project cannot be checked (no mkdocs.yml, bad config, no docgates plugin)."""
+
+
+@dataclass
+class HeadlessRun:
+    session: BuildSession
+    report: QualityReport
+    checked: set[str]
+
+
+def find_config(config_file: str | None) -> Path:
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ProjectError(f"{config_file}: no such file; pass the path of your mkdocs.yml")
+        return path
+    for name in ("mkdocs.yml", "mkdocs.yaml"):
+        if Path(name).is_file():
+            return Path(name)
+    raise ProjectError("no mkdocs.yml in this folder; run from the project root or pass --config-file")
+
+
+def run_headless(
+    config_file: str | None = None, only: Iterable[str] | None = None, gates: Iterable[str] | None = None
+) -> HeadlessRun:
+    """Run the gates over every page, or only over the docs-relative paths in ``only``;
+    ``gates`` (names) runs only those of the enabled gates (e.g. ``docgates stale``)."""
+    path = find_config(config_file)
+    # MkDocs logs config warnings through its own logger; keep them, but not INFO chatter.
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(path))
+    except (ConfigurationError, MkDocsException) as exc:
+        raise ProjectError(f"{path}: {exc}") from None
+    except RecursionError:
+        # MkDocs' YAML loader recurses once per level of nesting.
+        raise ProjectError(f"{path}: lists or mappings are nested too deep for MkDocs to read; flatten them") from None
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        try:
+            config = config.plugins.on_config(config)
+        except (ConfigurationError, MkDocsException) as exc:
+            raise ProjectError(f"{path}: {exc}") from None
+        session = BuildSession._current
+        if session is None or session.config is not config:
+            raise ProjectError(
+                f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
+            )
+        session.renders = False
+        # Known before on_files, where it becomes the site's ``complete``.
+        session.reads_every_page = only is None
+        if gates is not None:
+            wanted_gates = set(gates)
+            session.gates = [g for g in session.gates if g.name in wanted_gates]
+        config.plugins.on_pre_build(config=config)
+        files = get_files(config)
+        env = config.theme.get_env()
+        # As the build does: theme files are site files too (a link to one is not broken).
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        config.plugins.on_nav(nav, config=config, files=files)
+        wanted = None if only is None else set(only)
+        pages = {f.src_uri: f for f in files.documentation_pages() if f.src_uri not in session.generated}
+
+        def populate(src_uri: str) -> PageInput | None:
+            file = pages.get(src_uri)
+            if file is None:
+                return None
+            if src_uri not in session.inputs:
+                if file.page is None:
+                    Page(None, file, config)
+                _populate_page(file.page, config, files)
+            return session.inputs.get(src_uri)
+
+        assert session.site is not None
+        session.site.load_page = populate
+        checked = {p for p in pages if wanted is None or p in wanted}
+        for src_uri in sorted(checked):
+            populate(src_uri)
+        config.plugins.on_env(env, config=config, files=files)
+        session.finish()
+    finally:
+        config.plugins.on_shutdown()
+    report = session.site.report
+    if wanted is not None:
+        # Pages loaded only to resolve links are not part of what was asked for.
+        report.pages = {p: r for p, r in report.pages.items() if p in checked}
+    return HeadlessRun(session=session, report=report, checked=checked)

@@ -1,0 +1,390 @@
+"""The freshness gate (engine-agnostic): every page is reviewed on schedule.
+
+Freshness date = front matter ``reviewed``, else the date of the last git commit that changed
+the page's content (renames followed, pure renames and ignored bulk commits skipped). Review
+interval = front matter ``review_every``, else the last matching folder glob of the
+``intervals`` option, else ``review_every`` of the plugin. A page is stale when
+``today > freshness date + interval``; ``archived: true`` pages are exempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from docgates.core.dates import DateError, Interval, parse_interval
+from docgates.core.gate import Gate, PageInput, SiteContext
+from docgates.core.git_history import (
+    IGNORE_REVS_KEY,
+    GitHistory,
+    IgnoreRevsError,
+    default_ignore_revs_file,
+    history_for,
+    read_ignore_revs,
+)
+from docgates.core.report import PageReport
+
+DEFAULT_REVIEW_EVERY = "180d"
+DEFAULT_WARN_WITHIN = 14
+# A review dated tomorrow is a reviewer east of the build machine, not a typo.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+
+class FolderIntervals:
+    """``{glob: interval}`` per folder; the last matching glob wins, as in CODEOWNERS.
+
+    Globs are docs-relative: ``*`` matches within a folder name, ``**`` across folders,
+    ``runbooks/`` (or ``runbooks``) means everything under that folder.
+    """
+
+    def __init__(self, intervals: Mapping[str, Any] | None) -> None:
+        self.rules: list[tuple[str, re.Pattern[str], Interval]] = []
+        for pattern, value in (intervals or {}).items():
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise ValueError(f"intervals: {pattern!r} is not a glob; write e.g. 'runbooks/**: 90d'")
+            try:
+                interval = parse_interval(value)
+            except DateError as exc:
+                raise ValueError(f"intervals: {pattern}: {exc}") from None
+            self.rules.append((pattern, glob_regex(pattern), interval))
+
+    def match(self, path: str) -> tuple[str, Interval] | None:
+        for pattern, regex, interval in reversed(self.rules):
+            if regex.match(path):
+                return pattern, interval
+        return None
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    text = pattern.strip().lstrip("/")
+    if text.endswith("/"):
+        text += "**"
+    elif not any(ch in text for ch in "*?[") and not text.endswith(".md"):
+        text += "/**"  # a bare folder name
+    out, index = [], 0
+    while index < len(text):
+        ch = text[index]
+        if text.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+            continue
+        if text.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        out.append({"*": "[^/]*", "?": "[^/]"}.get(ch, re.escape(ch)))
+        index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+@dataclass(slots=True)
+class Freshness:
+    """The freshness of one page, as the gate decided it."""
+
+    source: str | None = None  # "reviewed", "git" or None (unknown)
+    reviewed: dt.date | None = None
+    last_changed: dt.date | None = None
+    created: dt.date | None = None
+    interval: Interval | None = None
+    interval_source: str = "default"
+    due: dt.date | None = None
+    days_overdue: int | None = None
+    stale: bool = False
+    due_soon: bool = False
+    archived: bool = False
+    commits: int | None = None
+    authors: int | None = None
+    commits_since_review: int | None = None
+    authors_since_review: int | None = None
+    git: str = "ok"
+    # Whether the page is judged at all (valid front matter, not archived, a known date).
+    judged: bool = False
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.reviewed if self.source == "reviewed" else self.last_changed if self.source == "git" else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "reviewed": self.reviewed,
+            "last_changed": self.last_changed,
+            "created": self.created,
+            "review_every": str(self.interval) if self.interval else None,
+            "review_every_from": self.interval_source,
+            "days_overdue": self.days_overdue,
+            "due_soon": self.due_soon,
+            "archived": self.archived,
+            "commits": self.commits,
+            "authors": self.authors,
+            "commits_since_review": self.commits_since_review,
+            "authors_since_review": self.authors_since_review,
+            "git": self.git,
+        }
+
+
+@dataclass(slots=True)
+class FreshnessView:
+    """What ``docgates/freshness.html`` renders (every value is escaped there)."""
+
+    state: str  # stale, due-soon, ok, archived, unknown, untracked
+    source: str | None
+    reviewed: str | None
+    last_changed: str | None
+    due: str | None
+    days_overdue: int | None
+    owners: list[str] = field(default_factory=list)
+    command: str = ""
+    edits_since_review: int | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.state == "stale"
+
+    @property
+    def days_left(self) -> int | None:
+        return None if self.days_overdue is None else -self.days_overdue
+
+
+class FreshnessGate(Gate):
+    name = "freshness"
+    rules = ("freshness/stale", "freshness/unknown", "freshness/due-soon")
+    partial = "docgates/freshness.html"
+    stylesheet = "freshness.css"
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        try:
+            self.review_every = parse_interval(self.options.get("review_every") or DEFAULT_REVIEW_EVERY)
+        except DateError as exc:
+            raise ValueError(f"review_every: {exc}") from None
+        self.intervals = FolderIntervals(self.options.get("intervals"))
+        warn_within = self.options.get("warn_within", DEFAULT_WARN_WITHIN)
+        if isinstance(warn_within, bool) or not isinstance(warn_within, int) or warn_within < 0:
+            raise ValueError(f"warn_within: expected a number of days (0 turns it off), got {warn_within!r}")
+        self.warn_within: int = warn_within
+        ignore = self.options.get("ignore_revs_file")
+        self.ignore_revs_file: Path | None = Path(ignore) if ignore else None
+        self.git_unknown: str | None = self.options.get("git_unknown")
+        self.history: GitHistory | None = None
+        self.results: dict[str, Freshness] = {}
+        self.views: dict[str, FreshnessView] = {}
+        self.pages_needing_git = 0
+        # (page, date) of pages whose last content change is dated after today.
+        self.future_dated: list[tuple[str, dt.date]] = []
+        # Folder prefixes of pages, computed once: Path arithmetic per page adds up on big sites.
+        self.repo_prefix = ""
+        self.command_prefix = ""
+
+    # -- hooks --------------------------------------------------------------------------
+    def begin(self, site: SiteContext) -> None:
+        self.results.clear()
+        self.views.clear()
+        self.pages_needing_git = 0
+        self.future_dated = []
+        self.repo_prefix = site.repo_path("x")[:-1]
+        self.command_prefix = _command_path(site, "x")[:-1]
+        if self.git_unknown and "freshness/unknown" not in site.policy.overrides:
+            site.policy.set("freshness/unknown", self.git_unknown)
+        if self.ignore_revs_file is not None:
+            site.shared[IGNORE_REVS_KEY] = self.ignore_revs_file
+        try:
+            self.history = history_for(site, self.ignore_revs_file)
+        except IgnoreRevsError as exc:
+            site.add(site.finding("config/invalid", "", 0, f"docgates/freshness: ignore_revs_file: {exc}"))
+            self.history = history_for(site, None)
+        if self.ignore_revs_file is None and self.history.root is not None:
+            self._check_default_ignore_file(site)
+
+    def check_source(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
+        source = page.source
+        history = self.history
+        assert history is not None
+        result = Freshness(archived=source.archived, git=history.status)
+        repo_path = self.repo_prefix + page.path
+        if history.ok:
+            last = history.last_content_change(repo_path)
+            created = history.created(repo_path)
+            result.last_changed = last.commit.date if last else None
+            if result.last_changed and result.last_changed > site.today + FUTURE_TOLERANCE:
+                # A committer's clock was wrong: trusting it would keep the page "fresh" for
+                # years, so the git date is unknown (reported once, in finish).
+                self.future_dated.append((page.path, result.last_changed))
+                result.last_changed = None
+            result.created = created.commit.date if created else None
+            changes = history.content_changes(repo_path)
+            result.commits = len(changes)
+            result.authors = len({c.commit.author for c in changes})
+        result.reviewed = source.reviewed
+        # A review date or interval that is written but unreadable: judging the page on a
+        # fallback would add a second finding to the frontmatter/invalid one.
+        reviewed_broken = any(source.unreadable(key) for key in ("reviewed", "review_every", "archived"))
+        if source.reviewed and source.reviewed > site.today + FUTURE_TOLERANCE:
+            site.add(site.finding(
+                "frontmatter/invalid", page.path, source.line_of("reviewed"),
+                f"reviewed: {source.reviewed} is in the future (today is {site.today}); write the "
+                "date the review happened, or run 'docgates review' on the page",
+            ))
+            result.reviewed, reviewed_broken = None, True
+        if result.reviewed:
+            result.source = "reviewed"
+            if history.ok:
+                since = history.content_changes(repo_path, since=result.reviewed)
+                result.commits_since_review = len(since)
+                result.authors_since_review = len({c.commit.author for c in since})
+        elif result.last_changed:
+            result.source = "git"
+        result.interval, result.interval_source = self._interval_for(page)
+        if result.date is not None:
+            result.due = result.interval.after(result.date)
+            result.days_overdue = (site.today - result.due).days
+        elif not result.archived and not reviewed_broken and not history.ok:
+            self.pages_needing_git += 1
+        report.freshness_date = result.date
+        report.data["freshness"] = result
+        owners = list(report.owner or source.owners)
+        command = f"docgates review {self.command_prefix}{page.path}"
+        # Without valid front matter we cannot know `reviewed` or `archived`: the
+        # frontmatter/invalid error is the one to fix first.
+        judged = source.front_matter_valid and not reviewed_broken and not result.archived
+        if judged and result.due is not None and result.days_overdue is not None:
+            result.judged = True
+            report.due = result.due
+            result.stale = result.days_overdue > 0
+            result.due_soon = not result.stale and -result.days_overdue <= self.warn_within and self.warn_within > 0
+            report.stale = result.stale
+            if result.stale:
+                site.add(site.finding(
+                    "freshness/stale", page.path, source.line_of("reviewed") if result.reviewed else 1,
+                    self._stale_message(result, owners, command),
+                    fingerprint_text=f"stale: due {result.due}",
+                ))
+            elif result.due_soon:
+                site.add(site.finding(
+                    "freshness/due-soon", page.path, source.line_of("reviewed") if result.reviewed else 1,
+                    f"review due {_in_days(-result.days_overdue)} ({result.due}); "
+                    f"{_owner_phrase(owners)}, then run '{command}'",
+                    fingerprint_text=f"due soon: {result.due}",
+                ))
+        else:
+            # Exempt or undecidable: a due date would only mislead readers and the report.
+            result.due = result.days_overdue = None
+        self.results[page.path] = result
+        self.views[page.path] = self._view(result, history, owners, command)
+
+    def finish(self, site: SiteContext) -> None:
+        history = self.history
+        if history is None:
+            return
+        if self.future_dated:
+            path, day = self.future_dated[0]
+            count = len(self.future_dated)
+            site.add(site.finding(
+                "freshness/unknown", "", 0,
+                f"{count} page{'s were' if count > 1 else ' was'} last changed by a commit dated after "
+                f"today ({site.today}), e.g. {path} on {day}: a committer's clock was wrong, so those "
+                "git dates are ignored; record reviews with 'docgates review' to date the pages",
+            ))
+        if not history.ok and self.pages_needing_git:
+            pages = "1 page has" if self.pages_needing_git == 1 else f"{self.pages_needing_git} pages have"
+            site.add(site.finding(
+                "freshness/unknown", "", 0,
+                f"{pages} no 'reviewed' date and git dates are unknown: {history.message}",
+                fingerprint_text=f"git {history.status}",
+            ))
+        stale = sorted(p for p, r in self.results.items() if r.stale)
+        site.report.site["freshness"] = {
+            # No timings here: the same inputs must give the same report.
+            "git": {"status": history.status, "message": history.message, "commits": len(history.commits)},
+            "review_every": str(self.review_every),
+            "warn_within": self.warn_within,
+            "stale_pages": stale,
+            "due_soon_pages": sorted(p for p, r in self.results.items() if r.due_soon),
+        }
+
+    def page_view(self, path: str, site: SiteContext) -> FreshnessView | None:
+        return self.views.get(path)
+
+    def release(self, site: SiteContext) -> None:
+        # Each page's result stays in its report (report.data["freshness"]).
+        self.results, self.views, self.history = {}, {}, None
+
+    # -- helpers ------------------------------------------------------------------------
+    def _interval_for(self, page: PageInput) -> tuple[Interval, str]:
+        if page.source.review_every is not None:
+            return page.source.review_every, "page"
+        match = self.intervals.match(page.path)
+        if match is not None:
+            return match[1], f"intervals: {match[0]}"
+        return self.review_every, "default"
+
+    def _stale_message(self, result: Freshness, owners: list[str], command: str) -> str:
+        if result.source == "reviewed":
+            basis = f"last reviewed {result.reviewed}"
+        else:
+            basis = f"no review recorded, content last changed {result.last_changed}"
+        return (
+            f"review overdue by {result.days_overdue} days ({basis}; review_every "
+            f"{result.interval} made it due {result.due}); {_owner_phrase(owners)}, "
+            f"then run '{command}'"
+        )
+
+    def _view(self, result: Freshness, history: GitHistory, owners: list[str], command: str) -> FreshnessView:
+        if result.archived:
+            state = "archived"
+        elif result.stale:
+            state = "stale"
+        elif result.due_soon:
+            state = "due-soon"
+        elif result.date is not None:
+            state = "ok"
+        elif history.ok:
+            state = "untracked"
+        else:
+            state = "unknown"
+        return FreshnessView(
+            state=state,
+            source=result.source,
+            reviewed=_iso(result.reviewed),
+            last_changed=_iso(result.last_changed),
+            due=_iso(result.due) if not result.archived else None,
+            days_overdue=result.days_overdue,
+            owners=owners,
+            command=command,
+            edits_since_review=result.commits_since_review,
+        )
+
+    def _check_default_ignore_file(self, site: SiteContext) -> None:
+        file = default_ignore_revs_file(site, self.history)
+        if file is None:
+            return
+        try:
+            read_ignore_revs(file)
+        except IgnoreRevsError as exc:
+            site.add(site.finding("config/invalid", "", 0, f"docgates/freshness: {exc}"))
+
+
+def _owner_phrase(owners: list[str]) -> str:
+    if not owners:
+        return "no owner is known (add 'owner:' to the front matter); review the page"
+    return f"owner {', '.join(owners)} should review the page"
+
+
+def _in_days(days: int) -> str:
+    return "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+
+
+def _command_path(site: SiteContext, docs_path: str) -> str:
+    """The page as a path from the project folder, where ``docgates`` commands run."""
+    absolute = site.docs_dir / docs_path
+    try:
+        return absolute.relative_to(site.config_dir).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,1 +1,0 @@
-"""MkDocs adapters: thin plugins that feed the gate core and render its results."""

@@ -1,22 +1,37 @@
 """CODEOWNERS files with GitHub's semantics, and owner patterns for folder defaults.
 
-Pattern matching is the maintained ``codeowners`` package's (gitignore-style patterns, the
-last matching rule wins). On top of it, each line is validated the way GitHub does: a line
-with invalid syntax is skipped as a whole and reported with its line number, instead of
-silently dropping an owner or failing the whole file.
+Patterns are gitignore-style as GitHub reads them, and the last matching rule wins. Each line
+is validated the way GitHub does: a line with invalid syntax is skipped as a whole and reported
+with its line number, instead of silently dropping an owner or failing the whole file. Matching
+lives in ``ownership/path_pattern.py``: segment by segment, never through a backtracking regex.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from codeowners import CodeOwners, parse_owner, path_to_regex
+from docgates.ownership.path_pattern import PathPattern, PatternError
 
 # Where GitHub looks, in its order; the first file found is the one that counts.
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _ESCAPED_SPACE = "\x00"
+
+# GitHub's owner forms: @user, @org/team-slug, or an email address. Flat character classes
+# around fixed separators (fullmatch, no repeat inside a repeat), so any token is read in one
+# pass. A quote or another character GitHub refuses in a handle makes the token no owner.
+_HANDLE = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+_OWNER = re.compile(
+    rf"@{_HANDLE}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+
+
+def is_owner(token: str) -> bool:
+    """Whether GitHub reads ``token`` as an owner: ``@user``, ``@org/team`` or an email address."""
+    return _OWNER.fullmatch(token) is not None
 
 
 @dataclass(frozen=True)
@@ -43,14 +58,14 @@ class CodeownersFile:
     source: Path | None = None
     rules: dict[int, OwnerRule] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    _matcher: CodeOwners | None = None
+    _patterns: list[tuple[PathPattern, OwnerRule]] = field(default_factory=list)
 
     def rule_for(self, repo_path: str) -> OwnerRule | None:
         """The last rule matching a repository-relative path (its owners may be empty)."""
-        if self._matcher is None:
-            return None
-        _, line, _, _ = self._matcher.matching_line(repo_path)
-        return self.rules.get(line) if line is not None else None
+        for pattern, rule in reversed(self._patterns):
+            if pattern.matches(repo_path):
+                return rule
+        return None
 
 
 def find_codeowners(repo_root: Path) -> Path | None:
@@ -82,21 +97,18 @@ def load_codeowners(path: Path, display_path: str) -> CodeownersFile:
 
 def parse_codeowners(text: str, display_path: str) -> CodeownersFile:
     result = CodeownersFile(display_path)
-    # Valid lines keep their line number (invalid ones become blank), so the package's
-    # "matching line" points back into our rules.
-    clean_lines: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        rule, message = _parse_line(number, line)
+        parsed, message = _parse_line(number, line)
         if message:
             result.problems.append(Problem(number, message))
-        clean_lines.append(_normalised(rule) if rule else "")
-        if rule:
+        if parsed:
+            pattern, rule = parsed
             result.rules[number] = rule
-    result._matcher = CodeOwners("\n".join(clean_lines))
+            result._patterns.append((pattern, rule))
     return result
 
 
-def _parse_line(number: int, line: str) -> tuple[OwnerRule | None, str | None]:
+def _parse_line(number: int, line: str) -> tuple[tuple[PathPattern, OwnerRule] | None, str | None]:
     stripped = line.strip()
     if not stripped or stripped.startswith("#"):
         return None, None
@@ -110,22 +122,19 @@ def _parse_line(number: int, line: str) -> tuple[OwnerRule | None, str | None]:
     skipped = "; GitHub skips this line"
     if pattern.startswith("!"):
         return None, f"negated pattern {pattern!r}: CODEOWNERS has no '!' negation{skipped}"
-    if pattern.startswith("[") or ("[" in pattern and "\\[" not in pattern):
-        return None, (f"pattern {pattern!r}: character ranges and sections ([...]) are not "
-                      f"CODEOWNERS syntax on GitHub{skipped}")
+    if pattern.startswith("\\#"):
+        return None, (f"pattern {pattern!r}: CODEOWNERS cannot escape a leading '#' (GitHub "
+                      f"documents it as not working); name the file with a pattern such as "
+                      f"'?{pattern[2:]}'{skipped}")
     try:
-        path_to_regex(pattern)
-    except (ValueError, IndexError) as exc:
-        return None, f"pattern {pattern!r} is not valid: {exc}{skipped}"
+        matcher = PathPattern(pattern)
+    except PatternError as exc:
+        return None, f"pattern {pattern!r}: {exc}{skipped}"
     for owner in owners:
-        if parse_owner(owner) is None:
+        if not is_owner(owner):
             return None, (f"{owner!r} is not an owner; write @user, @org/team or an email "
                           f"address{skipped}")
-    return OwnerRule(number, pattern, tuple(owners)), None
-
-
-def _normalised(rule: OwnerRule) -> str:
-    return " ".join((rule.pattern, *rule.owners))
+    return (matcher, OwnerRule(number, pattern, tuple(owners))), None
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,7 @@ class DefaultOwners:
     """
 
     entries: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    _matcher: CodeOwners | None = None
+    _patterns: tuple[PathPattern, ...] = ()
 
     @classmethod
     def parse(cls, value: object) -> "DefaultOwners":
@@ -150,6 +159,7 @@ class DefaultOwners:
                 '{runbooks/: "@sre-team", decisions/: ["@eng-leads"]}'
             )
         entries: list[tuple[str, tuple[str, ...]]] = []
+        patterns: list[PathPattern] = []
         for key, owners in value.items():
             pattern = str(key).strip()
             owner_list = owners if isinstance(owners, list) else [owners]
@@ -158,22 +168,19 @@ class DefaultOwners:
                     f"defaults: {pattern!r}: expected an owner handle such as \"@sre-team\" "
                     "or a list of handles"
                 )
-            anchored = _anchor(pattern)
             try:
-                path_to_regex(anchored)
-            except (ValueError, IndexError) as exc:
+                patterns.append(PathPattern(_anchor(pattern)))
+            except PatternError as exc:
                 raise ValueError(f"defaults: {pattern!r} is not a valid pattern: {exc}") from None
             entries.append((pattern, tuple(o.strip() for o in owner_list)))
-        # Line N of the synthetic file is entry N-1, so a match leads back to the entry.
-        text = "\n".join(_anchor(pattern).replace(" ", "\\ ") for pattern, _ in entries)
-        return cls(tuple(entries), CodeOwners(text))
+        return cls(tuple(entries), tuple(patterns))
 
     def owners_for(self, docs_path: str) -> tuple[str, tuple[str, ...]] | None:
         """``(pattern, owners)`` of the last entry matching a docs-relative path."""
-        if self._matcher is None:
-            return None
-        _, line, _, _ = self._matcher.matching_line(docs_path)
-        return self.entries[line - 1] if line else None
+        for entry, pattern in zip(reversed(self.entries), reversed(self._patterns)):
+            if pattern.matches(docs_path):
+                return entry
+        return None
 
     def handles(self) -> Iterable[str]:
         for _, owners in self.entries:

@@ -12,6 +12,8 @@ from docgates import __version__
 # name -> module under docgates.cli; each has add_arguments(parser) and run(args) -> int.
 COMMANDS = {
     "check": "Run every gate over the project; exit 0 clean, 1 error findings, 2 usage error.",
+    "build": "Build the site with MkDocs, ProperDocs or Zensical and every docgates gate.",
+    "serve": "Preview the site with the chosen engine, rebuilding on changes.",
     "review": "Record a review: set 'reviewed' in page front matter, touching nothing else.",
     "stale": "List stale and soon-due pages grouped by owner.",
     "new": "Scaffold a page of a type from its template.",

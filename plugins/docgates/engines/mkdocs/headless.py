@@ -14,8 +14,8 @@ from typing import Iterable
 from mkdocs.commands.build import _populate_page
 from mkdocs.config import load_config
 from mkdocs.exceptions import ConfigurationError, MkDocsException
-from mkdocs.structure.files import get_files, set_exclusions
-from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.files import Files, get_files, set_exclusions
+from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from docgates.core.gate import PageInput
@@ -33,6 +33,9 @@ class HeadlessRun:
     report: QualityReport
     checked: set[str]
 
+    # What MkDocs made of the docs folder: another engine builds the same files and nav.
+    files: Files | None = None
+    nav: Navigation | None = None
 
 def find_config(config_file: str | None) -> Path:
     if config_file:
@@ -113,4 +116,4 @@ def run_headless(
     if wanted is not None:
         # Pages loaded only to resolve links are not part of what was asked for.
         report.pages = {p: r for p, r in report.pages.items() if p in checked}
-    return HeadlessRun(session=session, report=report, checked=checked)
+    return HeadlessRun(session=session, report=report, checked=checked, files=files, nav=nav)

@@ -20,6 +20,8 @@ COMMANDS = {
     "leaderboard": "Docs-day scores from git history.",
     "linkcheck": "Crawl the built site with LinkChecker on a loopback server.",
     "baseline": "Record current findings so checks fail only on new ones.",
+    "org": "Record many sites' quality reports in a database and write the org portal.",
+    "remind": "One review reminder per owner from the stale digest (markdown or GitHub issue payloads).",
     "setup": "Install and verify offline data docgates needs (the CMU pronouncing dictionary).",
 }
 

@@ -1,0 +1,1 @@
+"""The org view: many sites' quality.json reports, recorded over time in SQLite, one portal."""

@@ -10,6 +10,7 @@ content, so a header made inside its build would keep yesterday's freshness.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ from docgates.engines.zensical.stage import (
 )
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# MkDocs' validation settings that turn Zensical's own link warnings off.
+# MkDocs' validation settings, which Zensical reads too: its own link warnings off.
 _NO_LINK_VALIDATION = {
     "links": {"not_found": "ignore", "anchors": "ignore", "absolute_links": "ignore", "unrecognized_links": "ignore"}
 }
@@ -52,9 +53,9 @@ def build(request: BuildRequest) -> int:
     settings: dict[str, Any] = {"extra_css": [_stylesheet_uri()]}
     if not _declares_nav(request.config_file) and run.nav is not None:
         settings["nav"] = nav_config(run.nav.items)
-    if any(gate.name == "links" for gate in session.gates):
-        # docgates/links reports broken links and anchors; Zensical would say each again.
-        settings["validation"] = _NO_LINK_VALIDATION
+    # MkDocs' reading of the site already said what its link validation finds (as 'mkdocs
+    # build' would), and docgates/links more; Zensical's own would say each link again.
+    settings["validation"] = _NO_LINK_VALIDATION
     child = stage.write_child_config(request.config_file, os.path.relpath(site_dir, config_dir), settings)
     try:
         _run_zensical(child)
@@ -194,6 +195,24 @@ def _finish_pages(site_dir: Path, session, views: dict[str, Any], bodies: dict[s
     for path, body in bodies.items():
         url = session.site.page_urls.get(path, "")
         _rewrite(_output_file(site_dir, url), lambda text: inject.replace_placeholder(text, body))
+    _unindex_placeholders(site_dir / "search.json")
+
+
+def _unindex_placeholders(index_file: Path) -> None:
+    """Zensical indexed the placeholders' marker text: drop it (generated pages stay findable
+    by their title)."""
+    try:
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    items = index.get("items") if isinstance(index, dict) else None
+    changed = False
+    for item in items or []:
+        if isinstance(item, dict) and inject.GENERATED_MARKER in str(item.get("text", "")):
+            item["text"] = ""
+            changed = True
+    if changed:
+        index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _rewrite(page_file: Path, change) -> None:

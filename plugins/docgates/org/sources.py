@@ -208,6 +208,9 @@ class Fetcher:
                         raise _Refused(self._too_big())
                     return self._capped(response)
             except urllib.error.HTTPError as exc:
+                if 300 <= exc.code < 400 and exc.headers.get("Location"):
+                    # urllib itself refuses a redirect to a scheme other than http, https, ftp.
+                    raise _Refused(f"redirected to {exc.headers['Location']}; only http(s) on the same host is followed") from None
                 raise _Refused(f"HTTP {exc.code} {exc.reason}") from None
             except TimeoutError:
                 raise _Refused(f"no answer within {self.timeout:g} s (--timeout)") from None

@@ -1,0 +1,162 @@
+"""docgates org and remind with reports from the web (a 127.0.0.1 server) and from an attacker:
+redirects off the host refused, everything from reports escaped, payloads stable."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from org_fixtures import DAY_ONE, DAY_TWO, build_on, docgates, make_site, read_json
+
+HOSTILE_SITE = "<script>window.__pwned=1</script>"
+HOSTILE_OWNER = "@mallory](javascript:alert(1)) **boss** @everyone #1 <b>x</b>"
+HOSTILE_TITLE = '<img src=x onerror="window.__pwned=2"> [click](javascript:alert(2))'
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("org-inputs")
+    site = make_site(root / "payments", "Payments", "Pat Payments <pat@corp.example>")
+    return build_on(site, DAY_TWO, root / "published" / "payments")
+
+
+@pytest.fixture(scope="module")
+def server(published):
+    """Serves the published site, plus redirects: one on the host, one off it, one to file:."""
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(published), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            port = self.server.server_address[1]
+            targets = {"/same": "/quality.json", "/off": f"http://localhost:{port}/quality.json",
+                       "/file": "file:///etc/passwd"}
+            if self.path in targets:
+                self.send_response(302)
+                self.send_header("Location", targets[self.path])
+                self.end_headers()
+                return
+            super().do_GET()
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_reports_over_http_and_redirects(server, tmp_path):
+    proc = docgates("org", f"web={server}/quality.json", f"moved={server}/same", f"elsewhere={server}/off",
+                    f"local-file={server}/file", f"gone={server}/nothing.json", cwd=tmp_path, day=DAY_TWO)
+    assert proc.returncode == 1
+    org = read_json(tmp_path / "org-site" / "org.json")
+    assert {s["name"]: s["pages"] for s in org["sites"]} == {"web": 3, "moved": 3}
+    assert org["sites"][0]["link"] == f"{server}/"
+    reasons = {p["name"]: p["reason"] for p in org["problems"]}
+    assert reasons["elsewhere"].startswith(f"redirected off its host to http://localhost:")
+    assert reasons["local-file"].startswith("redirected to file:///etc/passwd; only http(s) on the same host")
+    assert reasons["gone"] == "HTTP 404 File not found"
+
+
+def _hostile_report(published: Path, tmp_path: Path) -> Path:
+    report = read_json(published / "quality.json")
+    for page in report["pages"]:
+        page["owner"] = [HOSTILE_OWNER]
+        page["title"] = HOSTILE_TITLE
+        page["url"] = "javascript:alert(3)"
+        page["findings"] = [{"rule": "links/broken", "severity": "error", "message": "<b>bad</b>", "line": 1}]
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    return path
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.hrefs += [v or "" for k, v in attrs if k == "href"]
+
+
+def test_hostile_report_is_escaped_in_the_portal_and_the_payloads(published, tmp_path):
+    hostile = _hostile_report(published, tmp_path)
+    # A name with '=' cannot be a NAME=REPORT argument; a sites file can hold any name.
+    (tmp_path / "sites.yml").write_text(json.dumps([{"name": HOSTILE_SITE, "report": str(hostile)},
+                                                    {"name": "payments", "report": str(published)}]), encoding="utf-8")
+    proc = docgates("org", "--from", "sites.yml", cwd=tmp_path, day=DAY_TWO)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "org-site" / "index.html").read_text(encoding="utf-8")
+    parsed = _Elements()
+    parsed.feed(page)
+    assert parsed.tags.count("script") == 1  # the table-sorting script, nothing from the report
+    assert "img" not in parsed.tags and "b" not in parsed.tags
+    assert not [h for h in parsed.hrefs if "javascript" in h.lower()]
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    org = read_json(tmp_path / "org-site" / "org.json")
+    assert org["sites"][0]["name"] == HOSTILE_SITE  # data stays data in JSON
+
+    issues = docgates("remind", "--org", "docgates-org.sqlite", "--within", "400", "--format", "github-issues",
+                      cwd=tmp_path, day=DAY_TWO)
+    assert issues.returncode == 0, issues.stderr
+    payloads = {p["owner"]: p for p in json.loads(issues.stdout)}
+    body = payloads[HOSTILE_OWNER]["body"]
+    assert payloads[HOSTILE_OWNER]["assignees"] == []  # not a GitHub user name
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(body)
+    assert "<img" not in rendered and "<b>" not in rendered and "<script" not in rendered
+    assert "javascript:" not in " ".join(_hrefs(rendered))
+    assert "@everyone" not in body and "@mallory" not in body  # no mention: a word joiner follows '@'
+    chat = docgates("remind", "--org", "docgates-org.sqlite", "--within", "400", cwd=tmp_path, day=DAY_TWO)
+    assert "<img" not in MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(chat.stdout)
+
+
+def _hrefs(html: str) -> list[str]:
+    parsed = _Elements()
+    parsed.feed(html)
+    return parsed.hrefs
+
+
+def test_remind_payloads_are_stable_and_route_to_owners(published, tmp_path):
+    assert docgates("org", f"payments={published}", cwd=tmp_path, day=DAY_TWO).returncode == 0
+    args = ("remind", "--org", "docgates-org.sqlite", "--format", "github-issues", "--within", "0")
+    first = docgates(*args, cwd=tmp_path, day=DAY_TWO)
+    second = docgates(*args, cwd=tmp_path, day=DAY_TWO)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    payloads = json.loads(first.stdout)
+    # Only the guide is overdue on day two (due 2026-11-28): one issue, for its owner.
+    assert [p["owner"] for p in payloads] == ["@alice"]
+    alice = payloads[0]
+    assert alice["assignees"] == ["alice"] and alice["labels"] == ["docs-review"]
+    assert alice["title"] == "Docs due for review: @alice"
+    assert alice["body"].startswith(alice["marker"] + "\n") and "Guide" in alice["body"]
+    # A week later the same owner's issue has the same marker (the workflow edits it).
+    later = json.loads(docgates(*args, cwd=tmp_path, day="2027-03-08").stdout)
+    assert later[0]["marker"] == alice["marker"] and later[0]["body"] != alice["body"]
+    # The registered team's pages are due later; a team handle is never an assignee.
+    team = json.loads(docgates("remind", "--org", "docgates-org.sqlite", "--format", "github-issues",
+                               "--within", "365", "--owner", "docs-team", cwd=tmp_path, day=DAY_TWO).stdout)
+    assert [(p["owner"], p["assignees"]) for p in team] == [("@docs-team", [])]
+
+
+def test_remind_for_one_site_uses_the_stale_digest(tmp_path):
+    site = make_site(tmp_path / "payments", "Payments", "Pat Payments <pat@corp.example>")
+    proc = docgates("remind", "--within", "0", cwd=site.root, day=DAY_TWO)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("### \\@\u2060alice\n")
+    assert "docgates review docs/guide.md" in proc.stdout
+    assert "1 stale, 0 due soon" in proc.stdout
+    assert DAY_ONE not in proc.stdout

@@ -247,3 +247,13 @@ def test_zensical_without_a_docgates_plugin_is_a_usage_error(tmp_path):
     assert proc.returncode == 2
     assert "no docgates plugin is enabled" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_check_says_a_plain_zensical_build_runs_no_gate(tmp_path):
+    root = tmp_path / "project"
+    make_project(root, plugins=["search", "docgates/readability"], clean=True)
+    (root / "zensical.toml").write_text('[project]\nsite_name = "Engines fixture"\n', encoding="utf-8")
+    proc = docgates(root, "check")
+    assert proc.returncode == 0, proc.stderr
+    assert "zensical.toml is next to mkdocs.yml: a plain 'zensical build' runs none of the docgates gates" in proc.stderr
+    assert "docgates build --engine zensical" in proc.stderr

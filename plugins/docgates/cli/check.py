@@ -99,8 +99,17 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(outputs.format_text(failing))
     for note in notes:
         print(f"docgates: {outputs.terminal_text(note)}", file=sys.stderr)
+    _note_zensical(Path(result.session.config.config_file_path).resolve().parent)
     print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in failing) else 0
+
+
+def _note_zensical(config_dir: Path) -> None:
+    from docgates.engines.zensical import silent_build_notice
+
+    notice = silent_build_notice(config_dir)
+    if notice:
+        print(f"docgates: note: {outputs.terminal_text(notice)}", file=sys.stderr)
 
 
 def _append_step_summary(text: str) -> None:

@@ -15,6 +15,10 @@ RULES: dict[str, Severity] = {
     "freshness/stale": "error",
     "freshness/unknown": "warning",
     "freshness/due-soon": "warning",
+    # The code a page documents (front matter ``documents``) changed after its review.
+    "freshness/code-changed": "warning",
+    # A ``documents`` pattern matches no file tracked at HEAD: the code moved or was removed.
+    "freshness/code-missing": "warning",
     "ownership/missing": "error",
     "ownership/unknown": "warning",
     # A CODEOWNERS line GitHub would skip (bad pattern or owner); reported with file and line.

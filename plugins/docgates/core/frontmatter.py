@@ -15,12 +15,13 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 
+from docgates.core.code_patterns import PatternListError, parse_patterns
 from docgates.core.dates import DateError, Interval, parse_date, parse_interval
 from docgates.core.findings import Finding, SeverityPolicy
 
 RULE = "frontmatter/invalid"
 # Keys the contract gives a meaning to, with the checker of each value.
-KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title")
+KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title", "documents")
 # Keys that describe one page only: a folder-wide declaration never gives them to a page.
 _PAGE_ONLY_KEYS = frozenset({"title", "docgates"})
 # Far deeper than any front matter or configuration file needs. PyYAML's pure-Python composer
@@ -141,6 +142,8 @@ class PageSource:
     owners: list[str] = field(default_factory=list)
     type: str | None = None
     archived: bool = False
+    # Repository-relative patterns of the code the page describes (None: it names none).
+    documents: list[str] | None = None
 
     @property
     def body(self) -> str:
@@ -400,3 +403,8 @@ def _validate_known_keys(page: PageSource, policy: SeverityPolicy, keys: Iterabl
             page.archived = meta["archived"]
         else:
             bad("archived", "expected true or false")
+    if "documents" in meta:
+        try:
+            page.documents = parse_patterns(meta["documents"])
+        except PatternListError as exc:
+            bad("documents", str(exc))

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
+from docgates.core.code_patterns import docs_declare_documents
+
 if TYPE_CHECKING:
     from docgates.core.gate import SiteContext
 
@@ -91,6 +93,7 @@ class GitHistory:
         commits: list[Commit] | None = None,
         ignored: Iterable[str] = (),
         elapsed: float = 0.0,
+        head_files: Iterable[str] | None = None,
     ) -> None:
         self.status: Status = status
         # For any status but "ok": what is wrong and what to do, ready for a finding.
@@ -99,6 +102,9 @@ class GitHistory:
         # Newest first.
         self.commits: list[Commit] = commits or []
         self.elapsed = elapsed
+        # Every file tracked at HEAD, sorted, when the history was read for code-coupled
+        # freshness (the whole repository); None when only the docs were read.
+        self.head_files: list[str] | None = sorted(head_files) if head_files is not None else None
         self._by_path: dict[str, list[FileChange]] = {}
         for commit in self.commits:
             for change in commit.changes:
@@ -117,6 +123,7 @@ class GitHistory:
         view = GitHistory.__new__(GitHistory)
         view.status, view.message, view.root = self.status, self.message, self.root
         view.commits, view.elapsed, view._by_path = self.commits, self.elapsed, self._by_path
+        view.head_files = self.head_files
         view.ignored = self._resolve_ignored(revs)
         view._chains = {}
         return view
@@ -203,12 +210,15 @@ def load_history(
     repo_root: str | os.PathLike[str] | None,
     ignore_revs: Iterable[str] = (),
     paths: Iterable[str] | None = None,
+    head_files: bool = False,
 ) -> GitHistory:
     """Read the history of the repository at ``repo_root`` with one ``git log``.
 
     ``paths`` limits the log to those repository-relative paths (e.g. the docs folder), which
-    keeps the pass fast in large monorepos. Never raises for a missing git or repository:
-    the returned history's ``status`` and ``message`` say what is wrong and what to do.
+    keeps the pass fast in large monorepos. With ``head_files``, the files tracked at HEAD are
+    listed too (one ``git ls-tree``, run beside the log), for pages that document code.
+    Never raises for a missing git or repository: the returned history's ``status`` and
+    ``message`` say what is wrong and what to do.
     """
     started = time.perf_counter()
     git = shutil.which("git")
@@ -241,24 +251,48 @@ def load_history(
     pathspecs = [p for p in (paths or ()) if p not in ("", ".")]
     if pathspecs:
         args += ["--", *pathspecs]
+    listing = _start_git(git, top, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD") if head_files else None
     log = _git(git, top, *args)
+    tracked = _finish_listing(listing)
     if log.returncode != 0:
         stderr = log.stderr.decode("utf-8", "replace")
         if "does not have any commits" in stderr:  # a fresh `git init`: nothing is dated yet
-            return GitHistory(status, message, top, [], ignore_revs, time.perf_counter() - started)
+            return GitHistory(
+                status, message, top, [], ignore_revs, time.perf_counter() - started, [] if head_files else None
+            )
         return GitHistory("not-a-repo", _not_a_repo(top, log.stderr))
     commits = parse_log(log.stdout)
-    return GitHistory(status, message, top, commits, ignore_revs, time.perf_counter() - started)
+    return GitHistory(status, message, top, commits, ignore_revs, time.perf_counter() - started, tracked)
 
 
 def _git(git: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    return subprocess.run(_git_command(git, args), cwd=cwd, env=_git_env(), capture_output=True, check=False)
+
+
+def _git_env() -> dict[str, str]:
+    return dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+
+
+def _git_command(git: str, args: Iterable[str]) -> list[str]:
     # Settings that would change what log prints (quoted paths, signatures, relative paths).
     config = ["-c", "core.quotepath=false", "-c", "log.showSignature=false", "-c", "diff.relative=false"]
-    return subprocess.run(
-        [git, "--literal-pathspecs", "--no-pager", *config, *args],
-        cwd=cwd, env=env, capture_output=True, check=False,
+    return [git, "--literal-pathspecs", "--no-pager", *config, *args]
+
+
+def _start_git(git: str, cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        _git_command(git, args), cwd=cwd, env=_git_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
+
+
+def _finish_listing(process: subprocess.Popen[bytes] | None) -> list[str] | None:
+    """The NUL-separated paths a started ``git ls-tree`` printed ([] for no commit yet)."""
+    if process is None:
+        return None
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        return []
+    return [p for p in output.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _not_a_repo(root: object, stderr: bytes | str) -> str:
@@ -388,6 +422,17 @@ def history_for(site: "SiteContext", ignore_revs_file: str | os.PathLike[str] | 
     return site.shared[key]
 
 
+def code_history_for(site: "SiteContext", ignore_revs_file: str | os.PathLike[str] | None = None) -> GitHistory:
+    """The run's history with the whole repository and HEAD's files, for pages that document
+    code. The early read covers it whenever the pages or the options declare ``documents``;
+    only a declaration it could not see (another plugin's ``page.meta``) costs a second read."""
+    history = history_for(site, ignore_revs_file)
+    if history.head_files is not None or history.status in ("not-a-repo", "no-git"):
+        return history
+    raw: GitHistory = site.memo(f"{_RAW_KEY}:code", lambda: load_history(site.repo_root, head_files=True))
+    return raw.with_ignored(history.ignored)
+
+
 def default_ignore_revs_file(site: "SiteContext", history: GitHistory | None = None) -> Path | None:
     """``.git-blame-ignore-revs`` at the repository root, when there is one."""
     root = (history.root if history else None) or site.repo_root or site.config_dir
@@ -406,11 +451,16 @@ def docs_pathspecs(repo_root: Path | None, docs_dir: Path) -> list[str] | None:
     return None if relative in ("", ".") else [relative]
 
 
-def read_history_early(site_shared: dict, repo_root: Path | None, docs_dir: Path) -> None:
+def read_history_early(
+    site_shared: dict, repo_root: Path | None, docs_dir: Path, documents_declared: bool = False
+) -> None:
     """Start the run's one history read in a thread, before the first gate asks for it.
 
     ``git log`` then works in its own process while the build lists and reads its files;
-    ``history_for`` waits for it (``SiteContext.memo`` resolves the future).
+    ``history_for`` waits for it (``SiteContext.memo`` resolves the future). When pages
+    document code (``documents_declared``: the freshness option; else a quick look at the
+    pages' front matter), the same one ``git log`` reads the whole repository instead of the
+    docs folder, and HEAD's files are listed beside it.
     """
     if _RAW_KEY in site_shared:
         return
@@ -418,7 +468,9 @@ def read_history_early(site_shared: dict, repo_root: Path | None, docs_dir: Path
 
     def read() -> None:
         try:
-            future.set_result(load_history(repo_root, paths=docs_pathspecs(repo_root, docs_dir)))
+            code = documents_declared or docs_declare_documents(docs_dir)
+            paths = None if code else docs_pathspecs(repo_root, docs_dir)
+            future.set_result(load_history(repo_root, paths=paths, head_files=code))
         except BaseException as exc:  # handed to whoever asks, as if read then
             future.set_exception(exc)
 

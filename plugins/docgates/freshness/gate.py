@@ -15,17 +15,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from docgates.core.code_patterns import CodePatterns, PatternListError, parse_patterns
 from docgates.core.dates import DateError, Interval, parse_interval
 from docgates.core.gate import Gate, PageInput, SiteContext
 from docgates.core.git_history import (
     IGNORE_REVS_KEY,
     GitHistory,
     IgnoreRevsError,
+    code_history_for,
     default_ignore_revs_file,
     history_for,
     read_ignore_revs,
 )
 from docgates.core.report import PageReport
+from docgates.freshness.code import (
+    CHANGED_CODE_KEY,
+    ChangedCode,
+    CodeChangedView,
+    CodeIndex,
+    SHOWN_PATHS,
+    behind_message,
+    missing_message,
+    pr_message,
+)
 
 DEFAULT_REVIEW_EVERY = "180d"
 DEFAULT_WARN_WITHIN = 14
@@ -78,6 +90,35 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         out.append({"*": "[^/]*", "?": "[^/]"}.get(ch, re.escape(ch)))
         index += 1
     return re.compile("".join(out) + r"\Z")
+
+
+class FolderDocuments:
+    """The freshness option ``documents``: ``{page glob: [code patterns]}``, docs-relative page
+    globs as in ``intervals``; the last matching glob wins."""
+
+    def __init__(self, mapping: Mapping[str, Any] | None) -> None:
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise ValueError(
+                "documents: expected a mapping of page globs to code patterns, e.g. "
+                "{'billing/*.md': ['services/billing/**']}"
+            )
+        self.rules: list[tuple[re.Pattern[str], list[str]]] = []
+        for glob, value in (mapping or {}).items():
+            if not isinstance(glob, str) or not glob.strip():
+                raise ValueError(f"documents: {glob!r} is not a page glob; write e.g. 'billing/*.md'")
+            try:
+                self.rules.append((glob_regex(glob), parse_patterns(value)))
+            except PatternListError as exc:
+                raise ValueError(f"documents: {glob}: {exc}") from None
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def match(self, page: str) -> list[str] | None:
+        for regex, patterns in reversed(self.rules):
+            if regex.match(page):
+                return patterns
+        return None
 
 
 @dataclass(slots=True)
@@ -139,6 +180,8 @@ class FreshnessView:
     owners: list[str] = field(default_factory=list)
     command: str = ""
     edits_since_review: int | None = None
+    # Set when the page is behind the code it documents (the docgates-code-changed banner).
+    code_changed: CodeChangedView | None = None
 
     @property
     def stale(self) -> bool:
@@ -151,7 +194,7 @@ class FreshnessView:
 
 class FreshnessGate(Gate):
     name = "freshness"
-    rules = ("freshness/stale", "freshness/unknown", "freshness/due-soon")
+    rules = ("freshness/stale", "freshness/unknown", "freshness/due-soon", "freshness/code-changed", "freshness/code-missing")
     partial = "docgates/freshness.html"
     stylesheet = "freshness.css"
 
@@ -169,6 +212,14 @@ class FreshnessGate(Gate):
         ignore = self.options.get("ignore_revs_file")
         self.ignore_revs_file: Path | None = Path(ignore) if ignore else None
         self.git_unknown: str | None = self.options.get("git_unknown")
+        self.folder_documents = FolderDocuments(self.options.get("documents"))
+        self.code_index: CodeIndex | None = None
+        self.changed_code: ChangedCode | None = None
+        # Pages that document code, and those of them git could not judge (shallow clone...).
+        self.code_pages = 0
+        self.code_pages_unknown = 0
+        self._patterns: dict[tuple[str, ...], CodePatterns] = {}
+        self._missing: dict[str, str | None] = {}
         self.history: GitHistory | None = None
         self.results: dict[str, Freshness] = {}
         self.views: dict[str, FreshnessView] = {}
@@ -185,6 +236,10 @@ class FreshnessGate(Gate):
         self.views.clear()
         self.pages_needing_git = 0
         self.future_dated = []
+        self.code_index, self.code_pages, self.code_pages_unknown = None, 0, 0
+        self._missing = {}
+        changed_code = site.shared.get(CHANGED_CODE_KEY)
+        self.changed_code = changed_code if isinstance(changed_code, ChangedCode) else None
         self.repo_prefix = site.repo_path("x")[:-1]
         self.command_prefix = _command_path(site, "x")[:-1]
         if self.git_unknown and "freshness/unknown" not in site.policy.overrides:
@@ -273,7 +328,8 @@ class FreshnessGate(Gate):
             # Exempt or undecidable: a due date would only mislead readers and the report.
             result.due = result.days_overdue = None
         self.results[page.path] = result
-        self.views[page.path] = self._view(result, history, owners, command)
+        view = self.views[page.path] = self._view(result, history, owners, command)
+        self._check_code(page, report, site, result, view)
 
     def finish(self, site: SiteContext) -> None:
         history = self.history
@@ -288,11 +344,21 @@ class FreshnessGate(Gate):
                 f"today ({site.today}), e.g. {path} on {day}: a committer's clock was wrong, so those "
                 "git dates are ignored; record reviews with 'docgates review' to date the pages",
             ))
-        if not history.ok and self.pages_needing_git:
-            pages = "1 page has" if self.pages_needing_git == 1 else f"{self.pages_needing_git} pages have"
+        if not history.ok and (self.pages_needing_git or self.code_pages_unknown):
+            # One finding for both consequences of the same missing history.
+            parts = []
+            if self.pages_needing_git:
+                n = self.pages_needing_git
+                parts.append(f"{'1 page has' if n == 1 else f'{n} pages have'} no 'reviewed' date")
+            if self.code_pages_unknown:
+                n = self.code_pages_unknown
+                parts.append(
+                    f"{'1 page documents' if n == 1 else f'{n} pages document'} code whose changes "
+                    "cannot be dated"
+                )
             site.add(site.finding(
                 "freshness/unknown", "", 0,
-                f"{pages} no 'reviewed' date and git dates are unknown: {history.message}",
+                f"{' and '.join(parts)}: git dates are unknown: {history.message}",
                 fingerprint_text=f"git {history.status}",
             ))
         stale = sorted(p for p, r in self.results.items() if r.stale)
@@ -303,6 +369,9 @@ class FreshnessGate(Gate):
             "warn_within": self.warn_within,
             "stale_pages": stale,
             "due_soon_pages": sorted(p for p, r in self.results.items() if r.due_soon),
+            "code_changed_pages": sorted(
+                p for p, view in self.views.items() if view.code_changed is not None
+            ),
         }
 
     def page_view(self, path: str, site: SiteContext) -> FreshnessView | None:
@@ -311,6 +380,7 @@ class FreshnessGate(Gate):
     def release(self, site: SiteContext) -> None:
         # Each page's result stays in its report (report.data["freshness"]).
         self.results, self.views, self.history = {}, {}, None
+        self.code_index = None
 
     # -- helpers ------------------------------------------------------------------------
     def _interval_for(self, page: PageInput) -> tuple[Interval, str]:
@@ -356,6 +426,94 @@ class FreshnessGate(Gate):
             command=command,
             edits_since_review=result.commits_since_review,
         )
+
+    # -- code-coupled freshness -----------------------------------------------------------
+    def _documents_for(self, page: PageInput) -> tuple[list[str] | None, int]:
+        """The page's code patterns and the line to report them at: front matter (or a
+        ``.meta.yml`` declaration) wins over the folder option."""
+        source = page.source
+        if "documents" in source.meta:
+            return source.documents, source.line_of("documents")
+        return self.folder_documents.match(page.path), 1
+
+    def _check_code(
+        self, page: PageInput, report: PageReport, site: SiteContext, result: Freshness, view: FreshnessView
+    ) -> None:
+        patterns, line = self._documents_for(page)
+        report.data["documents"] = list(patterns or [])
+        report.data["code_changed"] = None
+        source = page.source
+        if not patterns or result.archived or source.unreadable("archived") or not source.front_matter_valid:
+            return
+        self.code_pages += 1
+        index = self._code_index(site)
+        if index is None:
+            self.code_pages_unknown += 1
+            return
+        compiled = self._patterns.get(tuple(patterns))
+        if compiled is None:
+            compiled = self._patterns[tuple(patterns)] = CodePatterns(patterns)
+        owners, command = view.owners, view.command
+        if index.history.head_files is not None:
+            for pattern in patterns:
+                if pattern.startswith("!"):
+                    continue
+                if pattern not in self._missing:
+                    self._missing[pattern] = index.where_it_went(pattern) if index.missing(pattern) else None
+                if self._missing[pattern] is not None:
+                    site.add(site.finding(
+                        "freshness/code-missing", page.path, line,
+                        missing_message(pattern, self._missing[pattern]),
+                        fingerprint_text=f"code missing: {pattern}",
+                    ))
+        changed = self.changed_code
+        if changed is not None and (page.path in changed.pages or page.path in changed.changed_pages):
+            # Pull request mode: the change decides, whatever the dates.
+            paths = changed.pages.get(page.path)
+            if paths and page.path not in changed.changed_pages:
+                site.add(site.finding(
+                    "freshness/code-changed", page.path, 1,
+                    pr_message(changed.ref, paths, _owner_phrase(owners), command),
+                    fingerprint_text=f"code changed in a change: {', '.join(sorted(paths))}",
+                ))
+                view.code_changed = CodeChangedView(
+                    None, None, paths[:SHOWN_PATHS], max(0, len(paths) - SHOWN_PATHS), "this change", owners, command
+                )
+            return
+        if not index.history.ok:
+            self.code_pages_unknown += 1
+            return
+        since = result.date
+        if since is None:
+            return  # never committed nor reviewed: a new page is written against today's code
+        own = self.repo_prefix + page.path
+        behind = index.behind(compiled, since, site.today + FUTURE_TOLERANCE, own)
+        if behind is None:
+            return
+        basis = "the last review" if result.source == "reviewed" else "the page last changed"
+        report.data["code_changed"] = behind.to_dict()
+        site.add(site.finding(
+            "freshness/code-changed", page.path, line,
+            behind_message(behind, basis, _owner_phrase(owners), command),
+            fingerprint_text=f"code changed: {behind.newest.sha}",
+        ))
+        view.code_changed = CodeChangedView(
+            behind.date.isoformat(), len(behind.commits), behind.paths[:SHOWN_PATHS],
+            max(0, len(behind.paths) - SHOWN_PATHS), basis, owners, command,
+        )
+
+    def _code_index(self, site: SiteContext) -> CodeIndex | None:
+        """The history indexed for code, built at the first page that documents code; None
+        when git cannot tell (not a repository, no git)."""
+        if self.code_index is None:
+            try:
+                history = code_history_for(site, self.ignore_revs_file)
+            except IgnoreRevsError:
+                history = code_history_for(site, None)  # reported in begin
+            if history.status in ("not-a-repo", "no-git"):
+                return None
+            self.code_index = CodeIndex(history)
+        return self.code_index
 
     def _check_default_ignore_file(self, site: SiteContext) -> None:
         file = default_ignore_revs_file(site, self.history)

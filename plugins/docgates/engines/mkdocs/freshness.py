@@ -5,7 +5,7 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 
 from docgates.core.dates import DateError, parse_interval
-from docgates.freshness.gate import DEFAULT_REVIEW_EVERY, DEFAULT_WARN_WITHIN, FreshnessGate
+from docgates.freshness.gate import DEFAULT_REVIEW_EVERY, DEFAULT_WARN_WITHIN, FolderDocuments, FreshnessGate
 from docgates.engines.mkdocs.base import GateConfig, GatePlugin
 
 
@@ -44,6 +44,21 @@ class IntervalsOption(c.BaseConfigOption[dict]):
         return result
 
 
+class DocumentsOption(c.BaseConfigOption[dict]):
+    """A mapping of docs-relative page globs to lists of repository-relative code patterns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = {}
+
+    def run_validation(self, value: object) -> dict:
+        try:
+            FolderDocuments(value)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise c.ValidationError(str(exc).removeprefix("documents: ")) from None
+        return dict(value)  # type: ignore[call-overload]
+
+
 class FreshnessConfig(GateConfig):
     review_every = IntervalOption(default=DEFAULT_REVIEW_EVERY)
     """Review interval of pages without ``review_every`` in their front matter and without a
@@ -61,6 +76,13 @@ class FreshnessConfig(GateConfig):
     """File of commits that never count as content changes (bulk reformatting), in
     ``.git-blame-ignore-revs`` format, relative to mkdocs.yml. Default: the repository's
     ``.git-blame-ignore-revs`` when it exists."""
+
+    documents = DocumentsOption()
+    """Code the pages of whole folders document: ``{page glob: [code patterns]}``, page globs
+    docs-relative as in ``intervals`` (the last match wins), code patterns repository-relative
+    and gitignore-style (``billing/*.md: [services/billing/**, "!services/billing/tests/**"]``).
+    A page's own ``documents`` front matter wins. A page falls due (``freshness/code-changed``)
+    when a commit touching that code is dated after its review."""
 
     git_unknown = c.Choice(("error", "warning"), default="warning")
     """Severity of ``freshness/unknown``, reported once when pages without ``reviewed`` cannot

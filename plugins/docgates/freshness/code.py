@@ -1,0 +1,195 @@
+"""Code-coupled freshness: a page falls due when the code it documents changes.
+
+A page names its code with ``documents:`` patterns (front matter, or the freshness option
+``documents`` per folder). It is *behind its code* when a content commit touching a matching
+file is dated after the page's freshness date. The run's one ``git log`` (whole repository when
+pages document code) is indexed here once; each page then costs a few dictionary lookups.
+Nothing here imports mkdocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from docgates.core.code_patterns import CodePatterns, candidates
+from docgates.core.git_history import Commit, FileChange, GitHistory
+
+# Paths named in a message or banner; the rest are counted ("and 3 more").
+SHOWN_PATHS = 5
+# Where ``docgates check --changed-since`` leaves the pages whose code the change touched.
+CHANGED_CODE_KEY = "freshness:changed-code"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+@dataclass
+class ChangedCode:
+    """What a pull request changed, for ``freshness/code-changed`` in PR mode: per page, the
+    changed files its patterns match (the page itself unchanged), and the pages it changed."""
+
+    ref: str
+    pages: dict[str, list[str]] = field(default_factory=dict)
+    changed_pages: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class CodeChange:
+    """The commits that left one page behind its code, newest first."""
+
+    commits: list[Commit]
+    paths: list[str]
+    since: dt.date
+
+    @property
+    def newest(self) -> Commit:
+        return self.commits[0]
+
+    @property
+    def date(self) -> dt.date:
+        return self.newest.date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "commits": len(self.commits), "paths": list(self.paths)}
+
+
+@dataclass(slots=True)
+class CodeChangedView:
+    """What the ``docgates-code-changed`` banner renders (escaped there)."""
+
+    date: str | None
+    commits: int | None
+    paths: list[str]
+    more: int
+    basis: str  # "the last review", "the page last changed", or "this change" (PR mode)
+    owners: list[str]
+    command: str
+
+
+class CodeIndex:
+    """The history's content changes, found by the path a file had then and the path it has
+    now (a rename of documented code follows the file), built once per run."""
+
+    def __init__(self, history: GitHistory) -> None:
+        self.history = history
+        self.head_files: list[str] = history.head_files or []
+        self._head_set = frozenset(self.head_files)
+        self._by_path: dict[str, list[tuple[FileChange, str]]] = {}
+        # Walking newest to oldest: the name a path had at this point -> the file's name now.
+        now_named: dict[str, str] = {}
+        for commit in history.commits:
+            ignored = history.is_ignored(commit)
+            for change in commit.changes:
+                head = now_named.get(change.path, change.path)
+                if change.status in ("A", "R", "C"):
+                    now_named.pop(change.path, None)  # before this commit the name was another file
+                if change.status == "R" and change.old_path:
+                    now_named[change.old_path] = head
+                if ignored or change.is_pure_rename:
+                    continue
+                self._by_path.setdefault(change.path, []).append((change, head))
+                if head != change.path:
+                    self._by_path.setdefault(head, []).append((change, head))
+        self._paths = sorted(self._by_path)
+        self._matching: dict[tuple[str, ...], list[tuple[FileChange, str]]] = {}
+
+    def matching(self, patterns: CodePatterns) -> list[tuple[FileChange, str]]:
+        """Content changes of files matching ``patterns``, newest first (cached per list)."""
+        found = self._matching.get(patterns.patterns)
+        if found is None:
+            seen: set[int] = set()
+            found = []
+            for path in candidates(self._paths, patterns.prefixes):
+                if not patterns.matches(path):
+                    continue
+                for change, head in self._by_path[path]:
+                    if id(change) not in seen:
+                        seen.add(id(change))
+                        found.append((change, head))
+            found.sort(key=lambda item: -item[0].commit.timestamp)
+            self._matching[patterns.patterns] = found
+        return found
+
+    def behind(
+        self, patterns: CodePatterns, since: dt.date, latest: dt.date, own_path: str
+    ) -> CodeChange | None:
+        """The content commits dated after ``since`` (and not after ``latest``: a committer's
+        wrong clock must not keep a page behind for years) touching matching files."""
+        commits: dict[str, Commit] = {}
+        paths: dict[str, None] = {}
+        for change, head in self.matching(patterns):
+            date = change.commit.date
+            if date <= since:
+                break  # newest first
+            if date > latest or own_path in (change.path, head):
+                continue
+            commits.setdefault(change.commit.sha, change.commit)
+            paths.setdefault(head if head in self._head_set else change.path)
+        if not commits:
+            return None
+        ordered = sorted(commits.values(), key=lambda c: (-c.timestamp, c.position))
+        return CodeChange(ordered, list(paths), since)
+
+    def missing(self, pattern: str) -> bool:
+        """Whether a positive pattern matches no file tracked at HEAD."""
+        return not CodePatterns([pattern]).select(self.head_files)
+
+    def where_it_went(self, pattern: str) -> str:
+        """How the files a pattern matched left (the newest commit that renamed or deleted
+        them), as a clause for the ``freshness/code-missing`` message; "" when git has none."""
+        spec = CodePatterns([pattern])
+        for commit in self.history.commits:
+            moved = [
+                (c.old_path or c.path, c.path if c.status == "R" else None)
+                for c in commit.changes
+                if c.status in ("R", "D") and spec.matches(c.old_path or c.path)
+                and not (c.status == "R" and spec.matches(c.path))
+            ]
+            if not moved:
+                continue
+            shown = [f"{old} -> {new}" if new else f"{old} (deleted)" for old, new in moved[:SHOWN_PATHS]]
+            more = f" and {len(moved) - SHOWN_PATHS} more" if len(moved) > SHOWN_PATHS else ""
+            renamed = any(new for _, new in moved)
+            return (
+                f"; git shows them {'moved' if renamed else 'deleted'} in {commit.sha[:7]} on "
+                f"{commit.date} ({one_line(commit.subject)}): {', '.join(shown)}{more}"
+            )
+        return ""
+
+
+def one_line(text: str) -> str:
+    """A commit subject as one plain line (outputs escape it further for their targets)."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def shown_paths(paths: list[str]) -> str:
+    listed = ", ".join(paths[:SHOWN_PATHS])
+    more = len(paths) - SHOWN_PATHS
+    return f"{listed} and {more} more" if more > 0 else listed
+
+
+def behind_message(change: CodeChange, basis: str, owner_phrase: str, command: str) -> str:
+    newest = change.newest
+    count = len(change.commits)
+    return (
+        f"the code this page documents changed after {basis} ({change.since}): {count} "
+        f"commit{'s' if count != 1 else ''}, the newest {newest.sha[:7]} on {newest.date} "
+        f"({one_line(newest.subject)}), changing {shown_paths(change.paths)}; {owner_phrase}, "
+        f"update it if needed, then run '{command}'"
+    )
+
+
+def pr_message(ref: str, paths: list[str], owner_phrase: str, command: str) -> str:
+    return (
+        f"this change touches code the page documents ({shown_paths(paths)}) but not the page "
+        f"(compared with the merge base of {ref}); {owner_phrase}, update it in this change if "
+        f"needed, then run '{command}'"
+    )
+
+
+def missing_message(pattern: str, where: str) -> str:
+    return (
+        f"documents: {pattern!r} matches no file tracked at HEAD: the code this page describes "
+        f"was moved or removed{where}; point the pattern at where the code is now, or remove it"
+    )

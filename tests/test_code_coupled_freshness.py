@@ -1,0 +1,206 @@
+"""Code-coupled freshness: a page falls due when the code it documents changes (real builds,
+real git repositories with fixed dates)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from html.parser import HTMLParser
+
+from conftest import GitRepo, Site, base_env
+
+OLD = "2026-01-10T10:00:00+00:00"
+CODE = "def charge(amount):\n    return amount\n" + "".join(f"# line {i} of the payments service\n" for i in range(20))
+
+
+def page(front: str, title: str = "Payments", body: str = "How payments work.\n") -> str:
+    return f"---\n{front.strip()}\n---\n# {title}\n\n{body}"
+
+
+def freshness_site(git_site, options: dict | None = None) -> tuple[Site, GitRepo]:
+    site, repo = git_site
+    site.plugins({"docgates/freshness": {"review_every": "2y", **(options or {})}})
+    site.save_config()
+    return site, repo
+
+
+def code_findings(result, path: str, rule: str = "freshness/code-changed") -> list[dict]:
+    return [f for f in result.page(path)["findings"] if f["rule"] == rule]
+
+
+def test_page_behind_its_code_names_commit_paths_owner_and_command(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add payments", OLD, files={
+        "services/payments/api.py": CODE,
+        "services/payments/tests/test_api.py": "def test(): pass\n",
+        "docs/payments.md": page('owner: "@payments"\nreviewed: 2026-03-01\ndocuments:\n  - "services/payments/**"\n  - "!services/payments/tests/**"'),
+        "docs/other.md": page('owner: "@payments"\nreviewed: 2026-03-01\ndocuments: services/payments/api.py', "Other"),
+    })
+    repo.commit("tests only", "2026-04-01T10:00:00+00:00", files={"services/payments/tests/test_api.py": "def test(): assert 1\n"})
+    first = repo.commit("Charge in cents", "2026-05-02T10:00:00+00:00", files={"services/payments/api.py": CODE + "# cents\n"})
+    newest = repo.commit("Add refunds", "2026-06-03T10:00:00+00:00", files={
+        "services/payments/refunds.py": "def refund(): pass\n",
+        "services/payments/api.py": CODE + "# cents\n# refunds\n",
+    })
+    result = site.build()
+    assert result.returncode == 0, result.output
+    [finding] = code_findings(result, "payments.md")
+    assert finding["severity"] == "warning"
+    assert finding["line"] == 4  # the documents key
+    message = finding["message"]
+    assert f"2 commits, the newest {newest[:7]} on 2026-06-03 (Add refunds)" in message
+    assert "after the last review (2026-03-01)" in message
+    assert "services/payments/api.py" in message and "services/payments/refunds.py" in message
+    assert "tests/test_api.py" not in message  # the negated pattern
+    assert "owner @payments" in message and "'docgates review docs/payments.md'" in message
+    entry = result.page("payments.md")
+    assert entry["documents"] == ["services/payments/**", "!services/payments/tests/**"]
+    changed = entry["code_changed"]
+    assert (changed["date"], changed["commits"]) == ("2026-06-03", 2)
+    assert sorted(changed["paths"]) == ["services/payments/api.py", "services/payments/refunds.py"]
+    assert first[:7] not in message
+    assert result.page("other.md")["code_changed"]["commits"] == 2
+
+
+def test_not_behind_same_day_review_ignored_commit_and_pure_rename(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/pay/api.py": CODE,
+        "services/pay/old_name.py": CODE + "# old\n",
+        "services/pay/fmt.py": CODE + "# fmt\n",
+        # Reviewed the day the code last changed: not behind.
+        "docs/same-day.md": page("reviewed: 2026-05-02\ndocuments: services/pay/api.py", "Same day"),
+        # No review: dated by its own last change, after the code's.
+        "docs/git-dated.md": page("documents: services/pay/api.py", "Git dated"),
+        "docs/renamed.md": page("reviewed: 2026-03-01\ndocuments: services/pay/new_name.py", "Renamed"),
+        "docs/ignored.md": page("reviewed: 2026-03-01\ndocuments: services/pay/fmt.py", "Ignored"),
+    })
+    repo.commit("api change", "2026-05-02T09:00:00+00:00", files={"services/pay/api.py": CODE + "# v2\n"})
+    repo.commit("touch the page", "2026-06-01T10:00:00+00:00", files={
+        "docs/git-dated.md": page("documents: services/pay/api.py", "Git dated", "Updated.\n"),
+    })
+    repo.git("mv", "services/pay/old_name.py", "services/pay/new_name.py")
+    repo.commit("pure rename", "2026-07-01T10:00:00+00:00")
+    bulk = repo.commit("reformat", "2026-08-01T10:00:00+00:00", files={"services/pay/fmt.py": CODE + "# fmt \n"})
+    site.write(".git-blame-ignore-revs", f"{bulk}\n")
+    result = site.build()
+    assert result.returncode == 0, result.output
+    for path in ("same-day.md", "git-dated.md", "renamed.md", "ignored.md"):
+        assert code_findings(result, path) == [], path
+        assert result.page(path)["code_changed"] is None
+    assert 'class="docgates-code-changed"' not in (site.root / "site/same-day/index.html").read_text(encoding="utf-8")
+
+
+def test_rename_follows_the_file_and_deleted_code_is_missing(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/old/api.py": CODE,
+        "services/gone/job.py": CODE,
+        "docs/moved.md": page("reviewed: 2026-03-01\ndocuments: services/new/**", "Moved"),
+        "docs/gone.md": page("reviewed: 2026-03-01\ndocuments:\n  - services/gone/**\n  - services/old/api.py", "Gone"),
+    })
+    # Edited under its old name after the review, then moved: the page documents the new name.
+    edit = repo.commit("edit before the move", "2026-04-01T10:00:00+00:00", files={"services/old/api.py": CODE + "# x\n"})
+    repo.git("mv", "services/old", "services/new")
+    repo.commit("move the service", "2026-05-01T10:00:00+00:00")
+    deleted = repo.commit("Remove the job", "2026-06-01T10:00:00+00:00", files={"services/gone/job.py": None})
+    result = site.build()
+    assert result.returncode == 0, result.output
+    moved = result.page("moved.md")["code_changed"]
+    assert moved == {"date": "2026-04-01", "commits": 1, "paths": ["services/new/api.py"]}
+    assert edit[:7] in code_findings(result, "moved.md")[0]["message"]
+    missing = code_findings(result, "gone.md", "freshness/code-missing")
+    by_pattern = {f["message"].split("'")[1]: f["message"] for f in missing}
+    assert set(by_pattern) == {"services/gone/**", "services/old/api.py"}
+    assert f"deleted in {deleted[:7]} on 2026-06-01 (Remove the job): services/gone/job.py (deleted)" in by_pattern["services/gone/**"]
+    assert "moved in" in by_pattern["services/old/api.py"] and "services/old/api.py -> services/new/api.py" in by_pattern["services/old/api.py"]
+    assert all(f["line"] == 3 and f["severity"] == "warning" for f in missing)
+    # The deletion is also a change of the documented code.
+    assert sorted(result.page("gone.md")["code_changed"]["paths"]) == ["services/gone/job.py", "services/new/api.py"]
+
+
+def test_folder_option_front_matter_wins_archived_exempt(git_site):
+    site, repo = freshness_site(git_site, {"documents": {"billing/**": ["services/billing/**"]}})
+    repo.commit("add", OLD, files={
+        "services/billing/a.py": CODE,
+        "services/other/b.py": CODE,
+        "docs/billing/invoices.md": page("reviewed: 2026-03-01", "Invoices"),
+        "docs/billing/own.md": page("reviewed: 2026-03-01\ndocuments: services/other/**", "Own"),
+        "docs/billing/archived.md": page("reviewed: 2026-03-01\narchived: true", "Archived"),
+        "docs/elsewhere.md": page("reviewed: 2026-03-01", "Elsewhere"),
+    })
+    repo.commit("billing change", "2026-05-01T10:00:00+00:00", files={"services/billing/a.py": CODE + "#\n"})
+    result = site.build()
+    assert result.returncode == 0, result.output
+    [folder] = code_findings(result, "billing/invoices.md")
+    assert folder["line"] == 1 and "services/billing/a.py" in folder["message"]
+    assert result.page("billing/invoices.md")["documents"] == ["services/billing/**"]
+    assert code_findings(result, "billing/own.md") == []  # its own patterns: other code
+    assert result.page("billing/own.md")["documents"] == ["services/other/**"]
+    assert code_findings(result, "billing/archived.md") == []
+    assert result.page("billing/archived.md")["code_changed"] is None
+    assert result.page("elsewhere.md")["documents"] == []
+
+
+def test_bad_documents_values_are_frontmatter_invalid_with_the_line(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "docs/abs.md": page("reviewed: 2026-03-01\ndocuments: /etc/passwd", "Abs"),
+        "docs/up.md": page("reviewed: 2026-03-01\ndocuments:\n  - services/**\n  - ../other-repo/**", "Up"),
+        "docs/kind.md": page("reviewed: 2026-03-01\ndocuments: {a: 1}", "Kind"),
+        "docs/number.md": page("reviewed: 2026-03-01\ndocuments: [3]", "Number"),
+    })
+    result = site.build()
+    assert result.returncode == 1, result.output
+    for path, words in {
+        "abs.md": "absolute path", "up.md": "leaves the repository", "kind.md": "expected a repository-relative",
+        "number.md": "is not a path pattern",
+    }.items():
+        [finding] = [f for f in result.page(path)["findings"] if f["rule"] == "frontmatter/invalid"]
+        assert finding["line"] == 3 and words in finding["message"], (path, finding)
+        assert not code_findings(result, path, "freshness/code-missing")
+
+
+def test_bad_folder_option_is_a_configuration_error(git_site):
+    site, repo = freshness_site(git_site, {"documents": {"billing/**": "/abs/**"}})
+    repo.commit("add", OLD, files={"docs/index.md": page("reviewed: 2026-03-01", "Home")})
+    result = site.build()
+    assert result.returncode != 0
+    assert "documents" in result.output and "absolute path" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_non_ascii_and_spaces_in_paths(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/zahlungs dienst/Überweisung.py": CODE,
+        "docs/zahlung.md": page('reviewed: 2026-03-01\ndocuments: "services/zahlungs dienst/Über*.py"', "Zahlung"),
+    })
+    repo.commit("Änderung", "2026-05-01T10:00:00+00:00", files={"services/zahlungs dienst/Überweisung.py": CODE + "#\n"})
+    result = site.build()
+    assert result.returncode == 0, result.output
+    assert result.page("zahlung.md")["code_changed"]["paths"] == ["services/zahlungs dienst/Überweisung.py"]
+    assert "(Änderung)" in code_findings(result, "zahlung.md")[0]["message"]
+
+
+def test_shallow_clone_is_unknown_once_never_a_guess(git_site, tmp_path):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/pay/api.py": CODE,
+        "docs/a.md": page("reviewed: 2026-03-01\ndocuments: services/pay/**", "A"),
+        "docs/b.md": page("reviewed: 2026-03-01\ndocuments: services/pay/**", "B"),
+    })
+    repo.commit("change", "2026-05-01T10:00:00+00:00", files={"services/pay/api.py": CODE + "#\n"})
+    repo.commit("change again", "2026-06-01T10:00:00+00:00", files={"services/pay/api.py": CODE + "##\n"})
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{site.root}", str(clone)], check=True, env=base_env())
+    shallow = Site(clone)
+    shallow.config = site.config
+    result = shallow.build()
+    assert result.returncode == 0, result.output
+    for path in ("a.md", "b.md"):
+        assert result.page(path)["code_changed"] is None
+        assert code_findings(result, path) == []
+    text = json.dumps(result.report)
+    assert text.count("2 pages document code whose changes cannot be dated") == 1
+    assert result.output.count("freshness/unknown") == 1 and "fetch-depth: 0" in result.output

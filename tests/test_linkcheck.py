@@ -221,3 +221,45 @@ def test_pages_linkchecker_could_not_read_make_the_crawl_unfinished():
         "https://example.com/;http://127.0.0.1:9/;;200 OK;could not get content: x;;True;https://example.com/;5;1;x;0;0;0;0;1;\n"
     )
     assert unfinished(rows, "http://127.0.0.1:9/") == ["http://127.0.0.1:9/a/"]
+
+
+def test_linkcheck_honours_the_baseline_like_check_and_the_build(site):
+    build = build_site(site, copyright='<a href="/licence/">Licence</a>')
+    assert build.returncode == 1
+    # The crawl first, so that the links only it sees (the footer's) are recorded too.
+    assert linkcheck(site, "site").returncode == 1
+    recorded = site.docgates("baseline")
+    assert recorded.returncode == 0, recorded.stderr
+
+    rebuilt = site.build()
+    assert rebuilt.returncode == 0, rebuilt.output
+    proc = linkcheck(site, "site")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert "0 errors, 6 baselined findings (not failing; recorded in .docgates-baseline.json)" in proc.stderr
+    report = json.loads((site.root / "site" / "quality.json").read_text())
+    crawl_only = [f for p in report["pages"] for f in p["findings"] if f.get("source") == "linkcheck"]
+    assert len(crawl_only) == 2 and all(f["baselined"] for f in crawl_only)
+    assert report["site"]["linkcheck"]["baselined"] == 6
+
+    as_json = json.loads(linkcheck(site, "site", "--format", "json").stdout)
+    assert [f["baselined"] for f in as_json["findings"]] == [True] * 6
+
+    # A new broken link fails, and only it is shown.
+    site.page("guide.md", GUIDE + "\n[new](nowhere.md)\n")
+    site.build()
+    proc = linkcheck(site, "site")
+    assert proc.returncode == 1
+    assert [line.split(": ")[0:2] for line in proc.stdout.splitlines()] == [["guide.md:9", "links/broken"]]
+    assert "1 error, 6 baselined findings" in proc.stderr
+
+
+def test_linkcheck_without_a_baseline_option_uses_none_when_turned_off(site):
+    build_site(site, copyright='<a href="/licence/">Licence</a>')
+    linkcheck(site, "site")
+    assert site.docgates("baseline").returncode == 0
+    site.plugins("docgates/links", {"docgates/quality": {"baseline": False}})
+    site.build()
+    proc = linkcheck(site, "site")
+    assert proc.returncode == 1 and len(proc.stdout.splitlines()) == 6
+    assert "baselined" not in proc.stderr

@@ -3,11 +3,16 @@
 The file (``.docgates-baseline.json`` beside mkdocs.yml, or the ``docgates/quality`` plugin's
 ``baseline`` option) is meant to be committed. Rewriting it drops fixed findings; nothing else
 ever writes it, so it grows only when someone runs this command on purpose.
+
+Findings only ``docgates linkcheck`` sees (links the theme or mkdocs.yml put on pages) are
+recorded too when the site's ``quality.json`` holds a crawl newer than the last build: run the
+crawl first to accept them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -45,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         previous = Baseline()  # an unreadable file is replaced, which is what the message advises
     current = Baseline.from_findings(result.report.findings())
+    if session.site is not None:
+        _add_crawl_findings(current, session.site.site_dir / "quality.json")
     recorded = previous.intersect(current) if args.prune else current
     dropped = len(previous) - len(previous.intersect(current))
     added = len(recorded) - len(previous.intersect(recorded))
@@ -65,6 +72,19 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _add_crawl_findings(baseline: Baseline, report_file: Path) -> None:
+    """The findings of the last 'docgates linkcheck' (kept in the built site's quality.json
+    until the next build rewrites it). An unreadable report adds nothing: the build reports it."""
+    from docgates.links.crawl import recorded_crawl_keys
+
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for key, message in recorded_crawl_keys(report):
+        baseline.add(key, message)
 
 
 def _bytes_of(path: Path) -> bytes | None:

@@ -3,8 +3,9 @@
 Serves SITE_DIR (default ``site``) on a random 127.0.0.1 port, runs LinkChecker over it,
 maps every failure back to the source page and line through ``quality.json``, prints the
 findings like ``docgates check`` and adds them to ``SITE_DIR/quality.json`` (marked
-``"source": "linkcheck"``; a rerun replaces them). Exit 0 clean, 1 error findings, 2 when
-the crawl cannot run.
+``"source": "linkcheck"``; a rerun replaces them). The committed baseline applies as it does
+to ``docgates check``: baselined findings are counted, marked in the report, never failing.
+Exit 0 clean, 1 new error findings, 2 when the crawl cannot run.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from docgates.core import outputs
-from docgates.core.findings import SeverityPolicy
+from docgates.core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
+from docgates.core.baseline import Baseline, BaselineError
+from docgates.core.findings import Finding, SeverityPolicy
 from docgates.links.crawl import (
     CrawlOptions,
     LinkcheckError,
     SiteMap,
+    baseline_key,
+    build_keys,
     classify,
     crawl,
     findings_for,
@@ -58,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--threads and --timeout must be at least 1")
     report_file = site_dir / "quality.json"
     report = _load_report(report_file)
-    docs_dir, severity = _project(args.config_file, site_dir)
+    project = _project(args.config_file, site_dir)
+    docs_dir = project.docs_dir
     try:
-        policy = SeverityPolicy(severity)
+        policy = SeverityPolicy(project.severity)
     except ValueError as exc:
         raise UsageError(f"docgates/links: severity: {exc}") from None
 
@@ -81,27 +88,35 @@ def run(args: argparse.Namespace) -> int:
         parents.update(anchor_parents)
     linked_from = linking_pages(site_dir, site, {f.url for f in failures}) if failures else {}
     findings = findings_for(failures, parents, linked_from, site, policy)
+    failing, baselined = _apply_baseline(project.baseline_file, findings, report)
     summary = {
         "urls_fetched": result.requests,
         "failures": len(failures),
         "findings": len(findings),
+        "baselined": len(baselined),
         "seconds": round(result.seconds, 2),
         "external": args.external,
     }
     if report is not None and not args.no_report:
-        write_atomic(report_file, json.dumps(merge_into_report(report, findings, summary), indent=2, ensure_ascii=False) + "\n")
+        write_atomic(report_file, json.dumps(merge_into_report(report, findings, summary, baselined), indent=2, ensure_ascii=False) + "\n")
 
+    accepted = set(baselined)
+    # As 'docgates check': baselined findings are in the JSON (marked), not shown, not failing.
     if args.format == "json":
-        sys.stdout.write(outputs.dumps({"linkcheck": summary, "findings": [dict(f.to_dict(), path=f.path) for f in findings]}))
+        entries = [dict(f.to_dict(), path=f.path, baselined=f in accepted) for f in findings]
+        sys.stdout.write(outputs.dumps({"linkcheck": summary, "findings": entries}))
     elif args.format == "github":
-        sys.stdout.write(outputs.format_github(findings, _prefix(docs_dir)))
+        sys.stdout.write(outputs.format_github(failing, _prefix(docs_dir)))
     else:
-        sys.stdout.write(outputs.format_text(findings))
-    errors = sum(f.severity == "error" for f in findings)
+        sys.stdout.write(outputs.format_text(failing))
+    errors = sum(f.severity == "error" for f in failing)
     where = "" if report is not None else " (no quality.json: findings name pages by URL)"
+    accepted_note = ""
+    if baselined:
+        accepted_note = f", {_count(len(baselined), 'baselined finding')} (not failing; recorded in {project.baseline_shown})"
     print(
-        f"docgates linkcheck: {result.requests} URLs fetched in {result.seconds:.1f} s, "
-        f"{len(failures)} failing URLs, {errors} errors{where}",
+        f"docgates linkcheck: {_count(result.requests, 'URL')} fetched in {result.seconds:.1f} s, "
+        f"{_count(len(failures), 'failing URL')}, {_count(errors, 'error')}{accepted_note}{where}",
         file=sys.stderr,
     )
     incomplete = unfinished(result.rows, result.base_url)
@@ -117,6 +132,26 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     return 1 if errors else 0
+
+
+def _apply_baseline(
+    baseline_file: Path | None, findings: list[Finding], report: dict[str, Any] | None
+) -> tuple[list[Finding], list[Finding]]:
+    """``(new, baselined)`` against the committed baseline; a crawl finding the build also
+    reported counts as that finding, so what the build accepts, the crawl accepts."""
+    if baseline_file is None:
+        return findings, []
+    try:
+        baseline = Baseline.load(baseline_file)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    known = build_keys(report)
+    new, baselined = baseline.split(findings, key_for=lambda finding: baseline_key(finding, known))
+    return sorted(new, key=lambda f: (f.path, f.line, f.rule, f.message)), baselined
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _load_report(path: Path) -> dict[str, Any] | None:
@@ -139,8 +174,24 @@ class _AnyTagLoader(yaml.SafeLoader):
 _AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def _project(config_file: str | None, site_dir: Path) -> tuple[Path | None, dict[str, str]]:
-    """The docs folder (for source lines) and the links plugin's severity overrides."""
+@dataclass
+class _Project:
+    """What the crawl needs from mkdocs.yml."""
+
+    # Where the Markdown sources are, for line numbers.
+    docs_dir: Path | None = None
+    # The links plugin's severity overrides.
+    severity: dict[str, str] = field(default_factory=dict)
+    # The committed baseline (docgates/quality's ``baseline`` option); None when off or unknown.
+    baseline_file: Path | None = None
+
+    @property
+    def baseline_shown(self) -> str:
+        return self.baseline_file.name if self.baseline_file else ""
+
+
+def _project(config_file: str | None, site_dir: Path) -> _Project:
+    """The docs folder, severity overrides and baseline file of the site's mkdocs.yml."""
     if config_file:
         config = Path(config_file)
         if not config.is_file():
@@ -149,23 +200,31 @@ def _project(config_file: str | None, site_dir: Path) -> tuple[Path | None, dict
         candidates = [Path("mkdocs.yml"), Path("mkdocs.yaml"), site_dir.parent / "mkdocs.yml", site_dir.parent / "mkdocs.yaml"]
         config = next((c for c in candidates if c.is_file()), None)
         if config is None:
-            return None, {}
+            return _Project()
     try:
         data = yaml.load(config.read_text(encoding="utf-8"), Loader=_AnyTagLoader) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"{config}: cannot read it ({exc})") from None
     if not isinstance(data, dict):
-        return None, {}
+        return _Project()
     docs = data.get("docs_dir")
     folder = (config.parent / (docs if isinstance(docs, str) else "docs")).resolve()
-    severity: dict[str, str] = {}
+    project = _Project(docs_dir=folder if folder.is_dir() else None)
+    baseline: object = DEFAULT_BASELINE_FILE
     plugins = data.get("plugins") or []
     entries = [{name: value} for name, value in plugins.items()] if isinstance(plugins, dict) else plugins
     for entry in entries if isinstance(entries, list) else []:
         options = entry.get("docgates/links") if isinstance(entry, dict) else None
         if isinstance(options, dict) and isinstance(options.get("severity"), dict):
-            severity = {str(k): str(v) for k, v in options["severity"].items()}
-    return (folder if folder.is_dir() else None), severity
+            project.severity = {str(k): str(v) for k, v in options["severity"].items()}
+        quality = entry.get("docgates/quality") if isinstance(entry, dict) else None
+        if isinstance(quality, dict) and "baseline" in quality:
+            baseline = quality["baseline"]
+    # As the docgates/quality plugin reads its option: false turns it off, true is the default.
+    if baseline is not False:
+        name = DEFAULT_BASELINE_FILE if baseline is True or not str(baseline).strip() else str(baseline).strip()
+        project.baseline_file = (config.parent / name).resolve()
+    return project
 
 
 def _prefix(docs_dir: Path | None) -> str:

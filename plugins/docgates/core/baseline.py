@@ -17,7 +17,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from docgates.core.findings import Finding
 from docgates.core.report import QualityReport, write_atomic
@@ -58,12 +58,15 @@ class Baseline:
     def from_findings(cls, findings: Iterable[Finding]) -> "Baseline":
         baseline = cls()
         for finding in findings:
-            key = key_of(finding)
-            baseline.counts[key] += 1
-            # The smallest message keeps the file identical however the findings were ordered.
-            if key not in baseline.messages or finding.message < baseline.messages[key]:
-                baseline.messages[key] = finding.message
+            baseline.add(key_of(finding), finding.message)
         return baseline
+
+    def add(self, key: Key, message: str) -> None:
+        """Accept one more finding with this key."""
+        self.counts[key] += 1
+        # The smallest message keeps the file identical however the findings were ordered.
+        if key not in self.messages or message < self.messages[key]:
+            self.messages[key] = message
 
     @classmethod
     def load(cls, path: Path) -> "Baseline":
@@ -139,14 +142,17 @@ class Baseline:
         result.messages = {k: self.messages.get(k, other.messages.get(k, "")) for k in result.counts}
         return result
 
-    def split(self, findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+    def split(
+        self, findings: Iterable[Finding], key_for: Callable[[Finding], Key] = key_of
+    ) -> tuple[list[Finding], list[Finding]]:
         """``(new, baselined)``: each recorded fingerprint absorbs up to its count of findings,
-        first by line, so which duplicate counts as new is stable."""
+        first by line, so which duplicate counts as new is stable. ``key_for`` lets a finding
+        made outside the gates (a crawl's) stand for the gate finding it repeats."""
         budget = Counter(self.counts)
         new: list[Finding] = []
         baselined: list[Finding] = []
         for finding in sorted(findings, key=lambda f: (f.path, f.line, f.rule, f.message)):
-            key = key_of(finding)
+            key = key_for(finding)
             if budget[key] > 0:
                 budget[key] -= 1
                 baselined.append(finding)

@@ -7,6 +7,8 @@ import json
 import subprocess
 from html.parser import HTMLParser
 
+from markdown_it import MarkdownIt
+
 from conftest import GitRepo, Site, base_env
 
 OLD = "2026-01-10T10:00:00+00:00"
@@ -204,3 +206,114 @@ def test_shallow_clone_is_unknown_once_never_a_guess(git_site, tmp_path):
     text = json.dumps(result.report)
     assert text.count("2 pages document code whose changes cannot be dated") == 1
     assert result.output.count("freshness/unknown") == 1 and "fetch-depth: 0" in result.output
+
+
+def pr_repo(git_site) -> tuple[Site, GitRepo]:
+    """main with two pages documenting code, and a branch 'feature' to change things on."""
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/pay/api.py": CODE,
+        "services/search/index.py": CODE,
+        "docs/pay.md": page('owner: "@payments"\nreviewed: 2026-11-20\ndocuments: services/pay/**', "Pay"),
+        "docs/search.md": page('owner: "@search"\nreviewed: 2026-11-20\ndocuments: services/search/**', "Search"),
+        "docs/plain.md": page('owner: "@docs"\nreviewed: 2026-11-20', "Plain"),
+    })
+    repo.git("checkout", "-q", "-b", "feature")
+    return site, repo
+
+
+def check_json(site: Site, *args: str) -> dict:
+    proc = site.docgates("check", "--changed-since", "main", "--format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def rules_by_page(report: dict) -> dict[str, list[str]]:
+    return {p["path"]: sorted(f["rule"] for f in p["findings"]) for p in report["pages"]}
+
+
+def test_pr_mode_only_code_changed(git_site):
+    site, repo = pr_repo(git_site)
+    # Same day as the review: by dates alone the page would be up to date.
+    repo.commit("pay change", "2026-11-20T15:00:00+00:00", files={"services/pay/api.py": CODE + "#\n"})
+    report = check_json(site)
+    assert rules_by_page(report) == {"pay.md": ["freshness/code-changed"]}
+    [finding] = report["pages"][0]["findings"]
+    assert finding["line"] == 1
+    assert "services/pay/api.py" in finding["message"] and "main" in finding["message"]
+    assert "owner @payments" in finding["message"]
+
+
+def test_pr_mode_uncommitted_code_change(git_site):
+    site, repo = pr_repo(git_site)
+    (site.root / "services/search/index.py").write_text(CODE + "# not committed\n", encoding="utf-8")
+    (site.root / "services/search/new_file.py").write_text("x = 1\n", encoding="utf-8")
+    report = check_json(site)
+    assert rules_by_page(report) == {"search.md": ["freshness/code-changed"]}
+    message = report["pages"][0]["findings"][0]["message"]
+    assert "services/search/index.py" in message and "services/search/new_file.py" in message
+
+
+def test_pr_mode_page_touched_in_the_same_change(git_site):
+    site, repo = pr_repo(git_site)
+    repo.commit("pay change", "2026-11-21T10:00:00+00:00", files={"services/pay/api.py": CODE + "#\n"})
+    # The page is updated in the working tree, not committed yet: its git date is still old.
+    site.page("pay.md", page('owner: "@payments"\nreviewed: 2026-11-20\ndocuments: services/pay/**', "Pay", "Now in cents.\n"), dedent=False)
+    report = check_json(site)
+    assert rules_by_page(report) == {"pay.md": []}
+
+
+def test_pr_mode_code_under_no_pattern_checks_nothing(git_site):
+    site, repo = pr_repo(git_site)
+    repo.commit("tooling", "2026-11-21T10:00:00+00:00", files={"tools/lint.py": "x = 1\n"})
+    proc = site.docgates("check", "--changed-since", "main")
+    assert proc.returncode == 0, proc.stderr
+    assert "0 pages to check" in proc.stderr
+
+
+HOSTILE = "50% <script>alert(1)</script>\r::error file=x::pwned %0A"
+
+
+def test_hostile_commit_subject_and_paths_are_escaped(git_site):
+    site, repo = pr_repo(git_site)
+    odd = "services/pay/<img src=x>::50%.py"
+    repo.git("checkout", "-q", "main")
+    repo.commit(HOSTILE, "2026-11-22T10:00:00+00:00", files={"services/pay/api.py": CODE + "#\n", odd: "x\n"})
+    result = site.build()
+    html = (site.root / "site/pay/index.html").read_text(encoding="utf-8")
+    banner = html[html.index('<div class="docgates-code-changed"'):]
+    banner = banner[: banner.index("</div>")]
+    assert "<img" not in banner and "&lt;img src=x&gt;::50%.py" in banner
+    assert "2026-11-22" in banner and "@payments" in banner and "docgates review docs/pay.md" in banner
+    BannerParser().feed(banner)
+    message = code_findings(result, "pay.md")[0]["message"]
+    assert "50% <script>alert(1)</script> ::error file=x::pwned %0A" in message  # one plain line
+    proc = site.docgates("check", "--format", "github")
+    [annotation] = [line for line in proc.stdout.splitlines() if "freshness/code-changed" in line]
+    assert "(50%25 <script>alert(1)</script> ::error file=x::pwned %250A)" in annotation
+    assert not [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    # Annotations and the step summary, in PR mode: code changed on the branch only.
+    repo.git("checkout", "-q", "feature")
+    repo.git("reset", "-q", "--hard", "main~1")
+    repo.commit(HOSTILE, "2026-11-22T10:00:00+00:00", files={"services/pay/api.py": CODE + "#\n", odd: "x\n"})
+    summary = site.root / "summary.md"
+    proc = site.docgates(
+        "check", "--changed-since", "main", "--format", "github", env=base_env(GITHUB_STEP_SUMMARY=str(summary))
+    )
+    assert proc.returncode == 0, proc.stderr
+    [annotation] = [line for line in proc.stdout.splitlines() if "freshness/code-changed" in line]
+    assert annotation.startswith("::warning file=docs/pay.md,line=1,title=freshness/code-changed::")
+    assert "<img src=x>::50%25.py" in annotation  # GitHub's escaping of data: '%' only
+    text = summary.read_text(encoding="utf-8")
+    assert "### Code changed, docs not touched" in text
+    [row] = [line for line in text.splitlines() if line.startswith("| docs/pay.md")]
+    assert "\\<img src=x\\>" in row and "@\u2060payments" in row
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<img" not in rendered and "&lt;img src=x&gt;" in rendered
+
+
+class BannerParser(HTMLParser):
+    """Fails on any element the banner should not contain."""
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in ("div", "p", "strong", "time", "code", "span"), tag

@@ -18,9 +18,15 @@ What "changed since REF" means, and why:
   the few pages that mention it are parsed.
 * **Site-wide inputs** (mkdocs.yml, CODEOWNERS, files a docgates plugin option names, such as the
   team registry) affect every page: when one changed, every page is checked.
+* **Code the docs describe.** A page whose ``documents`` patterns (front matter, a ``.meta.yml``,
+  or the freshness option ``documents``) match a file the change touched, while the page itself
+  did not change, is checked too, and gets ``freshness/code-changed``. The diff covers the whole
+  repository for this; the pages' front matter is read only when files outside the docs changed,
+  and only pages that name ``documents`` are parsed.
 
 Git runs a fixed, small number of times (merge-base, one ``diff --name-status``, one
-``ls-files`` for untracked pages), whatever the size of the site.
+``ls-files`` for untracked pages, one more for untracked code when pages document code),
+whatever the size of the site.
 """
 
 from __future__ import annotations
@@ -29,11 +35,14 @@ import os
 import posixpath
 import re
 import subprocess
+
+import yaml
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from docgates.core.frontmatter import split_front_matter
+from docgates.core.code_patterns import CodePatterns, PatternListError, head_declares_documents, parse_patterns
+from docgates.core.frontmatter import parse_page, split_front_matter
 from docgates.core.repo import find_repo_root
 from docgates.cli.main import UsageError
 
@@ -62,6 +71,8 @@ class ChangeSet:
     site_wide: list[str] = field(default_factory=list)
     # Every page of the docs (listed only when needed: removals or site-wide changes).
     all_pages: set[str] | None = None
+    # Pages not changed themselves whose ``documents`` patterns match changed files: the files.
+    code_changed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def everything(self) -> bool:
@@ -71,7 +82,7 @@ class ChangeSet:
     def pages(self) -> set[str]:
         if self.everything and self.all_pages is not None:
             return set(self.all_pages)
-        return self.changed | self.linking_to_removed | self.linking_to_changed_anchors
+        return self.changed | self.linking_to_removed | self.linking_to_changed_anchors | set(self.code_changed)
 
     def describe(self) -> str:
         if self.everything:
@@ -89,6 +100,8 @@ class ChangeSet:
                 f", {len(self.linking_to_changed_anchors)} linking to headings changed on "
                 f"{len(self.anchors_changed)} pages"
             )
+        if self.code_changed:
+            text += f", {len(self.code_changed)} documenting code that changed while they did not"
         return text
 
 
@@ -104,15 +117,24 @@ def compute_changes(config_file: str | None, ref: str) -> ChangeSet:
     base = _merge_base(project.repo_root, ref)
     changes = ChangeSet(ref=ref, base=base)
     modified: list[str] = []
-    for status, old, new in _diff(project.repo_root, base, project.watched_paths()):
+    code: list[str] = []
+    # The whole repository: changed code can make a page that names it due.
+    for status, old, new in _diff(project.repo_root, base, ["."]):
         if old is not None:
             _note_removed(project, changes, old)
         if new is not None:
             _note_changed(project, changes, new)
             if status[:1] in ("M", "T"):
                 modified.append(new)
+        if status != "R100":  # a pure rename changes no code
+            code.extend(p for p in (old, new) if p is not None and project.is_code(p))
     for path in _untracked(project.repo_root, project.docs_repo_path):
         _note_changed(project, changes, path)
+    if code:
+        documented = documented_pages(project)
+        if documented:
+            code += [p for p in _untracked(project.repo_root, ".") if project.is_code(p)]
+            changes.code_changed = pages_behind_change(documented, code, changes.changed)
     # Deleted in a commit but back in the working tree (untracked): links to it still work.
     changes.removed -= {p for p in changes.removed if (project.docs_dir / p).exists()}
     if not changes.everything:
@@ -161,7 +183,8 @@ def _pages_with_changed_anchors(project: "_Project", base: str, modified: list[s
     return result
 
 
-_ANCHOR_SOURCE = re.compile(r"\{[^}\n]*#|\b(?:id|name)\s*=", re.IGNORECASE)
+# No "{" inside the braces: from each "{" of "{{{{..." the scan would run to the line's end.
+_ANCHOR_SOURCE = re.compile(r"\{[^{}\n]*#|\b(?:id|name)\s*=", re.IGNORECASE)
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")
 
 
@@ -227,6 +250,10 @@ class _Project:
     def watched_paths(self) -> list[str]:
         return sorted({self.docs_repo_path or ".", *self.site_wide_inputs})
 
+    def is_code(self, repo_path: str) -> bool:
+        """Outside the docs and no site-wide input: something a page may document."""
+        return self.docs_relative(repo_path) is None and repo_path not in self.site_wide_inputs
+
     def docs_relative(self, repo_path: str) -> str | None:
         prefix = "" if self.docs_repo_path in ("", ".") else self.docs_repo_path + "/"
         if repo_path.startswith(prefix):
@@ -245,6 +272,83 @@ class _Project:
                     path = name if relative == "." else f"{relative}/{name}"
                     result.append(path.replace(os.sep, "/"))
         return result
+
+
+def documented_pages(project: _Project) -> dict[str, list[str]]:
+    """Each page's ``documents`` patterns, as the freshness gate resolves them: front matter,
+    else the nearest ``.meta.yml`` that declares them, else the freshness option's last matching
+    folder glob. Only files that mention ``documents`` at a line start are parsed."""
+    from docgates.freshness.gate import FolderDocuments
+
+    try:
+        folder = FolderDocuments(_freshness_option(project, "documents"))
+    except ValueError:
+        folder = FolderDocuments(None)  # the full check reports the bad option
+    result: dict[str, list[str]] = {}
+    meta_cache: dict[str, list[str] | None] = {}
+    for page in sorted(project.pages()):
+        patterns: list[str] | None = None
+        path = project.docs_dir / page
+        if head_declares_documents(str(path), front_matter=True):
+            try:
+                source = parse_page(page, path.read_bytes())
+            except OSError:
+                continue
+            if "documents" in source.meta:
+                if source.documents:
+                    result[page] = source.documents
+                continue  # a bad value: the full check reports it
+        patterns = _meta_documents(project.docs_dir, posixpath.dirname(page), meta_cache)
+        if patterns is None:
+            patterns = folder.match(page)
+        if patterns:
+            result[page] = patterns
+    return result
+
+
+def _meta_documents(docs_dir: Path, folder: str, cache: dict[str, list[str] | None]) -> list[str] | None:
+    """``documents`` of the nearest ``.meta.yml`` (Material's meta plugin) at or above ``folder``."""
+    if folder not in cache:
+        from docgates.core.frontmatter import SafeYamlLoader
+
+        found: list[str] | None = None
+        meta = docs_dir / folder / ".meta.yml"
+        if head_declares_documents(str(meta), front_matter=False):
+            try:
+                data = yaml.load(meta.read_text(encoding="utf-8-sig"), Loader=SafeYamlLoader)  # noqa: S506
+                found = parse_patterns(data["documents"]) if isinstance(data, dict) and "documents" in data else None
+            except (OSError, yaml.YAMLError, PatternListError, UnicodeDecodeError):
+                found = None
+        if found is None and folder:
+            found = _meta_documents(docs_dir, posixpath.dirname(folder), cache)
+        cache[folder] = found
+    return cache[folder]
+
+
+def pages_behind_change(
+    documented: dict[str, list[str]], code: list[str], changed_pages: set[str]
+) -> dict[str, list[str]]:
+    """Pages (not changed themselves) whose patterns match changed code, with those files."""
+    files = sorted(set(code))
+    result: dict[str, list[str]] = {}
+    compiled: dict[tuple[str, ...], list[str]] = {}
+    for page, patterns in documented.items():
+        if page in changed_pages:
+            continue
+        key = tuple(patterns)
+        if key not in compiled:
+            compiled[key] = CodePatterns(patterns).select(files)
+        if compiled[key]:
+            result[page] = compiled[key]
+    return result
+
+
+def _freshness_option(project: _Project, name: str) -> object:
+    raw = _read_config(project.config_path)
+    for entry in raw.get("plugins") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("docgates/freshness"), dict):
+            return entry["docgates/freshness"].get(name)
+    return None
 
 
 def _read_config(config_path: Path) -> dict:

@@ -32,12 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_gates(config_file: str | None, only: Iterable[str] | None = None):
+def run_gates(config_file: str | None, only: Iterable[str] | None = None, shared: dict | None = None):
     """``run_headless`` with project problems turned into usage errors (exit status 2)."""
     from docgates.engines.mkdocs.headless import ProjectError, run_headless
 
     try:
-        return run_headless(config_file, only=only)
+        return run_headless(config_file, only=only, shared=shared)
     except ProjectError as exc:
         raise UsageError(str(exc)) from None
     except Exception as exc:  # a plugin error (bad option, bad registry file...) is a usage error
@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     only = None
     notes: list[str] = []
+    shared: dict = {}
+    changed_code = None
     if args.changed_since:
         from docgates.cli.changed import compute_changes
 
@@ -62,6 +64,12 @@ def _check(args: argparse.Namespace) -> int:
         notes.append(changes.describe())
         # A change to a site-wide input (mkdocs.yml, CODEOWNERS...) needs the full check.
         only = None if changes.everything else changes.pages
+        from docgates.freshness.code import CHANGED_CODE_KEY, ChangedCode
+
+        # The change decides freshness/code-changed for the pages it touched and for the pages
+        # whose code it touched; other pages checked (e.g. linking to a removed file) by dates.
+        changed_code = ChangedCode(args.changed_since, changes.code_changed, set(changes.changed))
+        shared[CHANGED_CODE_KEY] = changed_code
         if only == set():
             # Nothing a change could have broken: answer at once (pre-commit runs this on
             # every commit, docs or not).
@@ -71,7 +79,7 @@ def _check(args: argparse.Namespace) -> int:
                 _append_step_summary(outputs.github_step_summary([], notes[0]))
             print(f"docgates: {outputs.terminal_text(notes[0])}", file=sys.stderr)
             return 0
-    result = run_gates(args.config_file, only=only)
+    result = run_gates(args.config_file, only=only, shared=shared)
     try:
         outcome = result.session.apply_baseline()
     except BaselineError as exc:
@@ -94,7 +102,10 @@ def _check(args: argparse.Namespace) -> int:
             for f in failing
         ]
         sys.stdout.write(outputs.format_github(located))
-        _append_step_summary(outputs.github_step_summary(located, summary, notes))
+        text = outputs.github_step_summary(located, summary, notes)
+        if changed_code is not None and site is not None:
+            text += code_changed_table(changed_code, report, site)
+        _append_step_summary(text)
     else:
         sys.stdout.write(outputs.format_text(failing))
     for note in notes:
@@ -102,6 +113,26 @@ def _check(args: argparse.Namespace) -> int:
     _note_zensical(Path(result.session.config.config_file_path).resolve().parent)
     print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in failing) else 0
+
+
+def code_changed_table(changed, report, site) -> str:
+    """The step summary's "code changed, docs not touched" table: each page whose documented
+    code this change touched, the code paths and the owners, all as inert Markdown."""
+    rows = []
+    for page in sorted(changed.pages):
+        entry = report.pages.get(page)
+        source = site.sources.get(page)
+        # The ownership gate's answer (CODEOWNERS too), else the front matter's.
+        owners = ", ".join((entry.owner if entry else None) or (source.owners if source else None) or ["no owner known"])
+        paths = changed.pages[page]
+        shown = ", ".join(outputs.markdown_text(p) for p in paths[:5])
+        if len(paths) > 5:
+            shown += f" and {len(paths) - 5} more"
+        rows.append(f"| {outputs.markdown_text(site.repo_path(page))} | {shown} | {outputs.markdown_text(owners)} |")
+    if not rows:
+        return ""
+    head = "\n### Code changed, docs not touched\n\n| page | code changed | owner |\n|---|---|---|\n"
+    return head + "\n".join(rows) + "\n"
 
 
 def _note_zensical(config_dir: Path) -> None:

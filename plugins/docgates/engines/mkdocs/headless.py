@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from mkdocs.commands.build import _populate_page
 from mkdocs.config import load_config
@@ -50,10 +50,14 @@ def find_config(config_file: str | None) -> Path:
 
 
 def run_headless(
-    config_file: str | None = None, only: Iterable[str] | None = None, gates: Iterable[str] | None = None
+    config_file: str | None = None,
+    only: Iterable[str] | None = None,
+    gates: Iterable[str] | None = None,
+    shared: Mapping[str, Any] | None = None,
 ) -> HeadlessRun:
     """Run the gates over every page, or only over the docs-relative paths in ``only``;
-    ``gates`` (names) runs only those of the enabled gates (e.g. ``docgates stale``)."""
+    ``gates`` (names) runs only those of the enabled gates (e.g. ``docgates stale``);
+    ``shared`` seeds the site's shared values (what ``--changed-since`` found)."""
     path = find_config(config_file)
     # MkDocs logs config warnings through its own logger; keep them, but not INFO chatter.
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -76,6 +80,7 @@ def run_headless(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
         session.renders = False
+        session.shared.update(shared or {})
         # Known before on_files, where it becomes the site's ``complete``.
         session.reads_every_page = only is None
         if gates is not None:

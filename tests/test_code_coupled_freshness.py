@@ -317,3 +317,28 @@ class BannerParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         assert tag in ("div", "p", "strong", "time", "code", "span"), tag
+
+
+def test_stale_lists_pages_behind_their_code(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/pay/api.py": CODE,
+        "docs/pay.md": page('owner: "@payments"\nreviewed: 2026-11-01\ndocuments: services/pay/**', "Pay"),
+        "docs/old.md": page('owner: "@payments"\nreviewed: 2024-01-01', "Old"),
+        "docs/fine.md": page('owner: "@payments"\nreviewed: 2026-11-01', "Fine"),
+    })
+    repo.commit("pay <change>", "2026-11-10T10:00:00+00:00", files={"services/pay/api.py": CODE + "#\n"})
+    proc = site.docgates("stale", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert (data["stale"], data["behind_code"]) == (1, 1)
+    [group] = data["owners"]
+    by_path = {p["path"]: p for p in group["pages"]}
+    assert set(by_path) == {"old.md", "pay.md"}
+    assert by_path["pay.md"]["status"] == "behind-code"
+    assert by_path["pay.md"]["code_changed"] == {"date": "2026-11-10", "commits": 1, "paths": ["services/pay/api.py"]}
+    text = site.docgates("stale").stdout
+    assert "behind its code" in text and "code changed 2026-11-10 (1 commit): services/pay/api.py" in text
+    assert "1 behind the code they document" in text
+    markdown = site.docgates("stale", "--format", "markdown").stdout
+    assert "| behind its code<br>code changed 2026-11-10 \\(1 commit\\): services/pay/api.py |" in markdown

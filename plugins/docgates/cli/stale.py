@@ -1,6 +1,7 @@
 """``docgates stale [--owner O] [--within N] [--format text|json|markdown]``.
 
-Stale and soon-due pages grouped by owner, most overdue first. Runs the same ownership and
+Stale and soon-due pages grouped by owner, most overdue first, and beside them the pages behind
+the code they document (``freshness/code-changed``). Runs the same ownership and
 freshness gates as the build (so owners and dates are exactly what the build would say);
 the markdown output is ready to paste into a chat digest or an issue.
 """
@@ -41,10 +42,16 @@ class DuePage:
     source: str | None
     review_every: str | None
     command: str
+    # {"date", "commits", "paths"} when the code the page documents changed after its review.
+    code_changed: dict[str, Any] | None = None
+    # Due within the window; False for a page listed only because it is behind its code.
+    due_soon: bool = True
 
     @property
     def status(self) -> str:
-        return "stale" if self.days_overdue > 0 else "due-soon"
+        if self.days_overdue > 0:
+            return "stale"
+        return "due-soon" if self.due_soon else "behind-code"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +59,7 @@ class DuePage:
             "owners": self.owners, "status": self.status, "due": self.due,
             "days_overdue": self.days_overdue, "freshness_date": self.freshness_date,
             "source": self.source, "review_every": self.review_every, "command": self.command,
+            "code_changed": self.code_changed,
         }
 
 
@@ -96,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
             "within": within,
             "stale": sum(p.status == "stale" for p in pages),
             "due_soon": sum(p.status == "due-soon" for p in pages),
+            "behind_code": sum(p.code_changed is not None for p in pages),
             "owners": [{"owner": g.owner, "pages": [p.to_dict() for p in g.pages]} for g in groups],
         }))
     elif args.format == "markdown":
@@ -108,9 +117,13 @@ def run(args: argparse.Namespace) -> int:
 def _due_pages(gate: Any, report: Any, within: int, site_url: str) -> list[DuePage]:
     pages: list[DuePage] = []
     for path, fresh in gate.results.items():
-        if not fresh.judged or fresh.days_overdue is None or fresh.days_overdue < -within:
-            continue
         page = report.pages.get(path)
+        code_changed = page.data.get("code_changed") if page else None
+        if not fresh.judged or fresh.days_overdue is None:
+            continue
+        due_soon = fresh.days_overdue >= -within
+        if not due_soon and code_changed is None:
+            continue
         view = gate.views.get(path)
         url = page.url if page else ""
         pages.append(DuePage(
@@ -125,6 +138,8 @@ def _due_pages(gate: Any, report: Any, within: int, site_url: str) -> list[DuePa
             source=fresh.source,
             review_every=str(fresh.interval) if fresh.interval else None,
             command=view.command if view else f"docgates review {path}",
+            code_changed=code_changed,
+            due_soon=due_soon,
         ))
     return pages
 
@@ -148,6 +163,8 @@ def _norm(owner: str) -> str:
 
 
 def _when(page: DuePage) -> str:
+    if page.status == "behind-code":
+        return "behind its code"
     if page.days_overdue > 0:
         return f"{page.days_overdue} day{'s' if page.days_overdue != 1 else ''} overdue"
     if page.days_overdue == 0:
@@ -158,8 +175,21 @@ def _when(page: DuePage) -> str:
 
 def _summary(pages: list[DuePage], within: int) -> str:
     stale = sum(p.status == "stale" for p in pages)
-    soon = len(pages) - stale
-    return f"{stale} stale page{'s' if stale != 1 else ''}, {soon} due within {within} days"
+    soon = sum(p.status == "due-soon" for p in pages)
+    behind = sum(p.code_changed is not None for p in pages)
+    text = f"{stale} stale page{'s' if stale != 1 else ''}, {soon} due within {within} days"
+    return text + (f", {behind} behind the code they document" if behind else "")
+
+
+def _code_note(page: DuePage) -> str:
+    """"code changed 2026-06-03 (2 commits): a.py, b.py" for a page behind its code."""
+    change = page.code_changed
+    if not change:
+        return ""
+    commits = change.get("commits") or 0
+    paths = list(change.get("paths") or [])
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return f"code changed {change.get('date')} ({commits} commit{'s' if commits != 1 else ''}): {shown}"
 
 
 def format_text(groups: list[OwnerGroup], pages: list[DuePage], within: int) -> str:
@@ -170,6 +200,8 @@ def format_text(groups: list[OwnerGroup], pages: list[DuePage], within: int) -> 
         out.append(f"{group.owner} ({len(group.pages)} page{'s' if len(group.pages) != 1 else ''})")
         for page in group.pages:
             out.append(f"  {_when(page):<20} {page.file}  (due {page.due})  {page.title}")
+            if page.code_changed:
+                out.append(f"  {'':<20} {_code_note(page)}")
         out.append("")
     out.append(_summary(pages, within) + "; record a review with: docgates review PATH")
     return "".join(outputs.terminal_text(line) + "\n" for line in out)
@@ -188,6 +220,8 @@ def format_markdown(groups: list[OwnerGroup], pages: list[DuePage], today: str, 
             label = outputs.markdown_text(page.title)
             link = f"[{label}]({page.url.replace(')', '%29').replace(' ', '%20')})" if page.url else label
             status = f"**{_when(page)}**" if page.status == "stale" else _when(page)
+            if page.code_changed:
+                status += f"<br>{outputs.markdown_text(_code_note(page))}"
             command = outputs.markdown_text(page.command)
             out.append(f"| {link} | {status} | {page.due} | <code>{command}</code> |")
         out.append("")

@@ -6,7 +6,7 @@ import re
 
 from conftest import base_env
 from docgates.dashboard import charts
-from docgates.dashboard.page import DashboardInput, dimensions, health_score, render
+from docgates.dashboard.page import DashboardInput, dimensions, health_score, health_summary, render
 from docgates.core.frontmatter import parse_page
 
 OLD = "2026-01-05T10:00:00+00:00"
@@ -136,16 +136,49 @@ def test_render_reads_a_sparse_report_defensively():
     assert "docgates-dashboard" in render(DashboardInput(report={}))
 
 
-def test_health_score_is_the_mean_of_measured_shares():
+def test_health_score_is_the_share_of_pages_no_check_holds_back():
+    # Four pages, each failing a different check: the mean of the shares would say 75; no page
+    # passes every check, so health is 0. A lead can say it in one sentence.
     pages = [
-        {"path": "a.md", "owner": ["@t"], "due": "2027-01-01", "stale": False, "findings": []},
-        {"path": "b.md", "owner": [], "due": "2026-01-01", "stale": True, "findings": [{"rule": "links/broken"}]},
+        {"path": "a.md", "owner": [], "due": "2027-01-01", "stale": False, "findings": []},
+        {"path": "b.md", "owner": ["@t"], "due": "2026-01-01", "stale": True, "findings": []},
+        {"path": "c.md", "owner": ["@t"], "due": "2027-01-01", "stale": False,
+         "findings": [{"rule": "links/broken", "baselined": True}]},
+        {"path": "d.md", "owner": ["@t"], "findings": [{"rule": "readability/hard"}],
+         "readability": {"flesch_reading_ease": 20.0}},
+        {"path": "e.md", "owner": ["@t"], "findings": []},
     ]
-    data = DashboardInput(report={"pages": pages}, gates=("ownership", "freshness", "links"))
+    data = DashboardInput(report={"pages": pages}, gates=("ownership", "freshness", "links", "readability"))
     shares = {d.name: d.percent for d in dimensions(data)}
-    assert shares["Fresh pages"] == 50 and shares["Owned pages"] == 50 and shares["Pages with working links"] == 50
-    assert shares["Readable pages"] is None and shares["Checklists complete"] is None
-    assert health_score(dimensions(data)) == 50
+    assert shares["Owned pages"] == 80 and shares["Checklists complete"] is None
+    # e.md passes every check that applies to it (it has no due date and no score).
+    assert health_score(dimensions(data)) == 20
+    summary = health_summary(dimensions(data))
+    assert summary["healthy_pages"] == 1 and summary["pages"] == 5
+    assert summary["held_back"] == {"Fresh pages": 1, "Owned pages": 1, "Pages with working links": 1, "Readable pages": 1}
+    assert health_summary(dimensions(DashboardInput(report={"pages": []}, gates=("ownership",))))["score"] is None
+
+
+def test_overview_counts_baselined_findings_apart_from_errors():
+    pages = [
+        {"path": "a.md", "owner": ["@t"], "findings": [
+            {"rule": "links/broken", "severity": "error", "baselined": True},
+            {"rule": "links/anchor", "severity": "error", "baselined": True},
+            {"rule": "readability/hard", "severity": "warning", "baselined": False},
+        ]},
+    ]
+    report = {"summary": {"pages": 1, "errors": 2, "warnings": 1}, "pages": pages,
+              "site": {"baseline": {"file": ".docgates-baseline.json", "remaining": 2}}}
+    html = render(DashboardInput(report=report, gates=("ownership", "links")))
+    overview = html.split('id="overview"')[1].split("</section>")[0]
+    cards = dict(re.findall(r'<span class="docgates-card-value">([^<]*)</span><span class="docgates-card-label">([^<]*)</span>', overview)[i][::-1]
+                 for i in range(5))
+    assert cards["Errors"] == "0" and cards["Warnings"] == "1"
+    assert cards["Baselined (accepted in .docgates-baseline.json, not failing)"] == "2"
+    assert "docgates-card-errors" not in overview
+    assert "The health score is the share of pages that pass every measured check" in overview
+    links = html.split('id="links"')[1].split("</section>")[0]
+    assert re.search(r"<td>links/broken</td><td>[^<]*</td><td data-sort=\"1\">1</td><td data-sort=\"1\">1</td>", links)
 
 
 def test_contributing_factors_come_from_postmortem_front_matter():
@@ -225,3 +258,27 @@ def test_a_rebuild_reuses_the_charts_it_drew_until_their_figures_move(git_site):
     site.config["plugins"][-1] = {"docgates/quality": {"cache": False}}
     loaded, uncached = build()
     assert loaded == "True" and uncached == drawn
+
+
+def test_a_baselined_build_shows_no_errors_and_its_health_in_quality_json(site):
+    site.page("index.md", "---\nowner: '@t'\n---\n# Home\n\n[gone](gone.md)\n")
+    site.page("ok.md", "---\nowner: '@t'\n---\n# Fine\n")
+    site.plugins("docgates/ownership", "docgates/links", "docgates/quality")
+    assert site.build().returncode == 1
+    assert site.docgates("baseline").returncode == 0
+    result = site.build()
+    assert result.returncode == 0, result.output
+    html = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    overview = html.split('id="overview"')[1].split("</section>")[0]
+    assert '<span class="docgates-card-value">0</span><span class="docgates-card-label">Errors</span>' in overview
+    assert ('<span class="docgates-card-value">1</span><span class="docgates-card-label">Baselined '
+            "(accepted in .docgates-baseline.json, not failing)</span>") in overview
+    assert "docgates-card-errors" not in overview
+    # The broken link still holds its page back: one of the two pages is healthy.
+    health = result.report["site"]["health"]
+    assert health["score"] == 50 and health["held_back"]["Pages with working links"] == 1
+    assert "(1 of 2 pages)" in overview
+
+    # Without a dashboard page, quality.json still has the score.
+    site.plugins("docgates/ownership", "docgates/links", {"docgates/quality": {"dashboard": False}})
+    assert site.build().report["site"]["health"] == health

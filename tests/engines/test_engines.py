@@ -73,6 +73,8 @@ def make_project(root: Path, plugins: list | None = None, clean: bool = False) -
         ),
         "docs/hostile.md": page({"owner": "@docs-team", "reviewed": "2026-11-01", "title": HOSTILE_TITLE}, "Hostile"),
         "docs/bad-front-matter.md": "---\nowner: [unclosed\n---\n# Bad front matter\n\n" + PROSE + "\n",
+        # Valid for MkDocs and docgates; Zensical alone aborts on an empty block.
+        "docs/empty-front-matter.md": "---\n---\n# Empty front matter\n\n" + PROSE + "\n",
     }
     if clean:
         files = {p: t for p, t in files.items() if p in ("mkdocs.yml", "teams.yml", "docs/index.md", "docs/stale.md")}
@@ -200,6 +202,7 @@ def test_invalid_front_matter_is_a_finding_not_a_zensical_traceback(built):
     assert "Traceback" not in proc.stderr and "RuntimeError" not in proc.stderr
     assert "bad-front-matter.md:" in proc.stdout and "frontmatter/invalid" in proc.stdout
     assert (root / "site-zensical" / "bad-front-matter" / "index.html").is_file()
+    assert (root / "site-zensical" / "empty-front-matter" / "index.html").is_file()
 
 
 @needs("mkdocs", "properdocs")

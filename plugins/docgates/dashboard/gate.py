@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from docgates.core.content_cache import ContentCache
-from docgates.dashboard.page import DEFAULT_ONBOARDING, DashboardInput, render
+from docgates.dashboard.page import DEFAULT_ONBOARDING, DashboardInput, dimensions, health_summary, render
 from docgates.core.gate import Gate, SiteContext
 from docgates.leaderboard.gate import normalise_page_path
 
@@ -40,6 +40,16 @@ class QualityGate(Gate):
         self.onboarding = tuple(p.strip().casefold() for p in onboarding)
         self.use_cache = bool(self.options.get("cache", True))
 
+    def finish(self, site: SiteContext) -> None:
+        # quality.json carries the score and its parts even without a dashboard page; with
+        # one, render_generated fills them in from the report it reads anyway.
+        if self.page is None or not site.renders:
+            site.report.site["health"] = health_summary(dimensions(self._input(site.report.to_dict(), site)))
+
+    def _input(self, report: dict[str, Any], site: SiteContext) -> DashboardInput:
+        gates = site.shared.get("gates")
+        return DashboardInput(report=report, gates=tuple(gates) if gates is not None else None)
+
     def generated_pages(self) -> dict[str, str]:
         return {self.page: TITLE} if self.page else {}
 
@@ -61,6 +71,7 @@ class QualityGate(Gate):
             # A few entries: the charts of the latest builds (the file trims the rest).
             charts=ContentCache(site.cache_dir / "charts.sqlite", CHARTS_CACHE_VERSION, limit=16) if self.use_cache else None,
         )
+        site.report.site["health"] = health_summary(dimensions(data))
         try:
             return render(data)
         finally:

@@ -139,11 +139,17 @@ def _checklist(page: Mapping[str, Any]) -> dict[str, Any] | None:
 # -- measures -----------------------------------------------------------------------------
 @dataclass
 class Dimension:
+    """One check every page can pass or fail (some apply only to some pages)."""
+
     name: str
     good: int
     total: int
     measured: bool
     why: str = ""
+    # Pages this check holds back (the ones it applies to and that fail it).
+    failing: frozenset[str] = frozenset()
+    # Every page of the site, so the health score can be computed from the checks alone.
+    pages: int = 0
 
     @property
     def percent(self) -> float | None:
@@ -152,41 +158,80 @@ class Dimension:
         return 100.0 * self.good / self.total
 
 
+def _dimension(name: str, applies: list[dict[str, Any]], passes: Any, measured: bool, why: str, pages: int) -> Dimension:
+    failing = frozenset(str(p.get("path")) for p in applies if not passes(p))
+    return Dimension(name, len(applies) - len(failing), len(applies), measured, why, failing if measured else frozenset(), pages)
+
+
 def dimensions(data: DashboardInput) -> list[Dimension]:
     pages = data.pages
+    count = len(pages)
     judged = [p for p in pages if p.get("due")]
-    fresh = Dimension(
-        "Fresh pages", sum(not p.get("stale") for p in judged), len(judged),
-        data.ran("freshness", bool(judged) or "freshness" in data.site), "the freshness gate is not enabled",
+    fresh = _dimension(
+        "Fresh pages", judged, lambda p: not p.get("stale"),
+        data.ran("freshness", bool(judged) or "freshness" in data.site), "the freshness gate is not enabled", count,
     )
-    owned = Dimension(
-        "Owned pages", sum(bool(_owners(p)) for p in pages), len(pages),
+    owned = _dimension(
+        "Owned pages", pages, lambda p: bool(_owners(p)),
         data.ran("ownership", "ownership" in data.site or any(_owners(p) for p in pages)),
-        "the ownership gate is not enabled",
+        "the ownership gate is not enabled", count,
     )
     link_rules = ("links/broken", "links/anchor", "links/external")
-    links = Dimension(
-        "Pages with working links", sum(not any(r in link_rules for r in _rules(p)) for p in pages), len(pages),
+    links = _dimension(
+        "Pages with working links", pages, lambda p: not any(r in link_rules for r in _rules(p)),
         data.ran("links", "links" in data.site or any(r.startswith("links/") for p in pages for r in _rules(p))),
-        "the links gate is not enabled",
+        "the links gate is not enabled", count,
     )
-    typed = [c for c in (_checklist(p) for p in pages) if c]
-    done = Dimension(
-        "Checklists complete", sum(c.get("done") == c.get("total") for c in typed), len(typed),
-        data.ran("checklist", bool(typed) or "checklist" in data.site), "the checklist gate is not enabled",
+    typed = [p for p in pages if _checklist(p)]
+    done = _dimension(
+        "Checklists complete", typed, lambda p: _checklist(p).get("done") == _checklist(p).get("total"),
+        data.ran("checklist", bool(typed) or "checklist" in data.site), "the checklist gate is not enabled", count,
     )
     scored = [p for p in pages if _flesch(p) is not None]
-    readable = Dimension(
-        "Readable pages", sum("readability/hard" not in _rules(p) for p in scored), len(scored),
-        data.ran("readability", bool(scored)), "the readability gate is not enabled",
+    readable = _dimension(
+        "Readable pages", scored, lambda p: "readability/hard" not in _rules(p),
+        data.ran("readability", bool(scored)), "the readability gate is not enabled", count,
     )
     return [fresh, owned, links, done, readable]
 
 
+HEALTH_DEFINITION = (
+    "the share of pages that pass every measured check: fresh, owned, with working links, "
+    "with a complete checklist and readable"
+)
+
+
+def health_summary(dims: Iterable[Dimension]) -> dict[str, Any]:
+    """The health score and its parts, as quality.json's ``site.health`` holds them: the
+    percentage of pages no measured check holds back (None when nothing is measured or there
+    are no pages). Baselined findings count: accepted debt is still debt."""
+    measured = [d for d in dims if d.measured]
+    pages = max((d.pages for d in measured), default=0)
+    healthy = pages - len(frozenset().union(*(d.failing for d in measured)))
+    return {
+        "score": round(100.0 * healthy / pages, 1) if pages else None,
+        "definition": HEALTH_DEFINITION,
+        "pages": pages,
+        "healthy_pages": healthy,
+        "held_back": {d.name: len(d.failing) for d in measured},
+    }
+
+
 def health_score(dims: Iterable[Dimension]) -> float | None:
-    """The mean of the measured dimensions' percentages (0–100); None when nothing is measured."""
-    values = [d.percent for d in dims if d.percent is not None]
-    return round(sum(values) / len(values), 1) if values else None
+    return health_summary(dims)["score"]
+
+
+def finding_counts(data: DashboardInput) -> dict[str, int]:
+    """New errors and warnings (the ones that fail a build) and baselined findings."""
+    counts = Counter()
+    entries = [f for p in data.pages for f in p.get("findings", []) if isinstance(f, dict)]
+    entries += [f for f in data.site.get("findings", []) if isinstance(f, dict)]
+    for entry in entries:
+        if entry.get("baselined"):
+            counts["baselined"] += 1
+        else:
+            counts["errors" if entry.get("severity") == "error" else "warnings"] += 1
+    return {"errors": counts["errors"], "warnings": counts["warnings"], "baselined": counts["baselined"]}
 
 
 # -- sections -----------------------------------------------------------------------------
@@ -206,26 +251,44 @@ def render(data: DashboardInput) -> str:
 def _overview(data: DashboardInput) -> Markup:
     summary = data.report.get("summary") or {}
     dims = dimensions(data)
-    score = health_score(dims)
+    health = health_summary(dims)
+    score = health["score"]
+    counts = finding_counts(data)
+    baseline = data.site.get("baseline") if isinstance(data.site.get("baseline"), dict) else {}
+    # The same figures the build log ends with: errors and warnings that fail it, and the
+    # accepted debt beside them, never added to them.
     cards = [
         ("Health score", f"{score:.0f}" if score is not None else "not measured", "docgates-card-score"),
         ("Pages", summary.get("pages", len(data.pages)), ""),
-        ("Errors", summary.get("errors", 0), "docgates-card-errors" if summary.get("errors") else ""),
-        ("Warnings", summary.get("warnings", 0), ""),
+        ("Errors", counts["errors"], "docgates-card-errors" if counts["errors"] else ""),
+        ("Warnings", counts["warnings"], ""),
     ]
+    if counts["baselined"]:
+        where = f" in {baseline['file']}" if isinstance(baseline.get("file"), str) else ""
+        cards.append((f"Baselined (accepted{where}, not failing)", counts["baselined"], "docgates-card-baselined"))
     card_html = "".join(
         f'<div class="docgates-card {esc(css)}"><span class="docgates-card-value">{esc(value)}</span>'
         f'<span class="docgates-card-label">{esc(label)}</span></div>'
         for label, value, css in cards
     )
-    rows = [(d.name, _share(d), f"{d.good} of {d.total}" if d.measured else d.why) for d in dims]
+    rows = [
+        (d.name, _share(d), f"{d.good} of {d.total}" if d.measured else d.why, len(d.failing) if d.measured else "")
+        for d in dims
+    ]
     when = f"Report of {data.today}. " if data.today else ""
+    if score is None:
+        explained = "The health score needs at least one measured check and one page."
+    else:
+        explained = (
+            f"The health score is {HEALTH_DEFINITION} ({health['healthy_pages']} of {health['pages']} pages). "
+            "The last column shows how many pages each check holds back; a page can be held back by "
+            "several. Baselined findings count: accepted debt is still debt."
+        )
     return section(
         "Overview",
         Markup(f'<div class="docgates-cards">{card_html}</div>'),
-        tag("p", f"{when}The health score is the average of the measured shares below; "
-                 "the same data is in quality.json."),
-        table(("Measure", "Share", "Pages"), rows, css_class="docgates-dimensions"),
+        tag("p", f"{when}{explained} The same data is in quality.json."),
+        table(("Check", "Share", "Pages", "Pages held back"), rows, numeric=(3,), css_class="docgates-dimensions"),
         section_id="overview",
     )
 
@@ -342,15 +405,19 @@ def _links(data: DashboardInput) -> Markup:
     if not dim.measured:
         return section("Link health", not_measured("Link health", dim.why), section_id="links")
     by_rule: Counter = Counter()
+    baselined_by_rule: Counter = Counter()
     per_page = []
     for page in data.pages:
-        rules = [r for r in _rules(page) if r.startswith("links/")]
+        found = [f for f in page.get("findings", []) if isinstance(f, dict) and str(f.get("rule", "")).startswith("links/")]
+        rules = [str(f["rule"]) for f in found]
         by_rule.update(rules)
+        accepted = [str(f["rule"]) for f in found if f.get("baselined")]
+        baselined_by_rule.update(accepted)
         if rules:
-            per_page.append((data.page_link(page), len(rules), ", ".join(sorted(set(rules)))))
+            per_page.append((data.page_link(page), len(rules), len(accepted), ", ".join(sorted(set(rules)))))
     per_page.sort(key=lambda r: -r[1])
     labels = {"links/broken": "missing page or file", "links/anchor": "missing anchor", "links/external": "external URL failed"}
-    rows = [(rule, labels.get(rule, ""), by_rule[rule]) for rule in sorted(labels)]
+    rows = [(rule, labels.get(rule, ""), by_rule[rule], baselined_by_rule[rule]) for rule in sorted(labels)]
     extra = data.site.get("links")
     extra_rows = []
     if isinstance(extra, dict):
@@ -358,10 +425,10 @@ def _links(data: DashboardInput) -> Markup:
     return section(
         "Link health",
         tag("p", f"{dim.good} of {dim.total} pages have no broken link."),
-        table(("Rule", "Meaning", "Findings"), rows, numeric=(2,)),
+        table(("Rule", "Meaning", "Findings", "of them baselined"), rows, numeric=(2, 3)),
         table(("Measure", "Value"), extra_rows, numeric=(1,), empty="") if extra_rows else "",
         tag("h3", "Pages with link findings"),
-        table(("Page", "Findings", "Rules"), per_page[: TOP * 2], numeric=(1,), empty="No broken links."),
+        table(("Page", "Findings", "Baselined", "Rules"), per_page[: TOP * 2], numeric=(1, 2), empty="No broken links."),
         section_id="links",
     )
 
@@ -535,4 +602,4 @@ def _list(items: list[Any], empty: str) -> Markup:
     return Markup("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>")
 
 
-__all__ = ["DashboardInput", "render", "dimensions", "health_score", "inbound_links", "contributing_factors"]
+__all__ = ["DashboardInput", "render", "dimensions", "health_score", "health_summary", "finding_counts", "inbound_links", "contributing_factors"]

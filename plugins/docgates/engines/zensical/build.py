@@ -47,8 +47,9 @@ def build(request: BuildRequest) -> int:
     config_dir = request.config_file.resolve().parent
     target = (request.site_dir or Path(config.site_dir)).resolve()
     views = dict(session.views)
+    plain = _unreadable_front_matter(session.site.sources)
     bodies = _call(session.prepare_rendering)
-    stage = _stage(run, config_dir)
+    stage = _stage(run, config_dir, plain)
     site_dir = target if _inside(target, config_dir) else stage.root / "site"
     settings: dict[str, Any] = {"extra_css": [_stylesheet_uri()]}
     if not _declares_nav(request.config_file) and run.nav is not None:
@@ -101,19 +102,25 @@ def _call(step):
         raise
 
 
-def _stage(run, config_dir: Path) -> Stage:
+def _unreadable_front_matter(sources) -> set[str]:
+    """Pages Zensical may refuse: front matter that is invalid or has no key of its own, or
+    a file that cannot be read as it is (not UTF-8, a broken link)."""
+    return {
+        path
+        for path, source in sources.items()
+        if not source.front_matter_valid
+        or (source.has_front_matter and not set(source.meta) - set(source.declared_in))
+    }
+
+
+def _stage(run, config_dir: Path, plain: set[str]) -> Stage:
     """The files MkDocs builds (not excluded, not the theme's), with generated pages as
-    placeholders; pages with invalid front matter or an HTML title made safe for Zensical."""
+    placeholders; pages with front matter Zensical cannot read or an HTML title made safe."""
     from docgates.engines.mkdocs.session import STYLESHEET_URI
 
     session = run.session
     docs_dir = Path(session.config.docs_dir).resolve()
     stage = Stage(config_dir)
-    invalid = {
-        path
-        for path, page in session.site.report.pages.items()
-        if any(f.rule == "frontmatter/invalid" for f in page.findings)
-    }
     for file in run.files:
         path = file.src_uri
         if file.generated_by is not None:
@@ -127,7 +134,7 @@ def _stage(run, config_dir: Path) -> Stage:
         if file.inclusion.is_excluded() and Path(path).name != META_FILE:
             continue
         source = Path(file.abs_src_path)
-        if path in invalid:
+        if path in plain:
             try:
                 stage.add_content(path, readable_for_zensical(source.read_bytes()))
             except OSError:

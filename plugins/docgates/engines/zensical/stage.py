@@ -96,20 +96,22 @@ def placeholder(title: str) -> bytes:
 
 
 def readable_for_zensical(raw: bytes) -> bytes:
-    """A page whose front matter docgates found invalid, as Zensical can read it: Zensical
-    aborts the whole build on YAML it cannot parse (or not a mapping), while MkDocs renders
-    such a page as Markdown, front matter included. A leading blank line makes Zensical do
-    the same, and docgates reports the finding."""
+    """A page as Zensical can read it. Zensical aborts the whole build, with a traceback, on
+    front matter that is not one non-empty YAML mapping (bad YAML, a list, an empty block);
+    MkDocs renders such a page as Markdown, front matter included. A leading blank line makes
+    Zensical do the same, and docgates reports what is wrong, as under MkDocs."""
     text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+    if not text.startswith("---"):
+        return text.encode("utf-8")
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            if isinstance(yaml.safe_load(match.group(1)), dict):
-                return text.encode("utf-8")
+            meta = yaml.safe_load(match.group(1))
         except yaml.YAMLError:
-            pass
-        return ("\n" + text).encode("utf-8")
-    return text.encode("utf-8")
+            meta = None
+        if isinstance(meta, dict) and meta:
+            return text.encode("utf-8")
+    return ("\n" + text).encode("utf-8")
 
 
 def with_escaped_title(raw: bytes) -> bytes | None:

@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
+# Every pattern here runs on page lines of any length (issue 34: a line of 120,000 spaces). None
+# may start a repeat at each of many places and scan on from each, or split one run of spaces
+# between two repeats: that is quadratic, minutes on such a line. So trailing spaces, attribute
+# lists, closing hashes and code spans are cut with str methods, and a run of spaces that two
+# repeats could share is taken whole ("*+").
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+# The heading text keeps its trailing spaces (heading_text drops them): a lazy ".*?" before
+# "[ \t]*$" would scan the rest of the line again for each character it takes.
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_ATTR_LIST = re.compile(r"\s*\{[:#.][^}]*\}\s*$")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_BACKTICKS = re.compile(r"`+")
 _TASK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\][ \t]+(.*)$")
 _LIST_OR_QUOTE = re.compile(r"^\s*(?:[-*+>|]|\d{1,9}[.)])(?:\s|$)")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # Bounded repeats and no "[" inside the text keep these linear on hostile lines ("[[[[...").
-_INLINE_LINK = re.compile(r"(!?)\[(?:[^\[\]\\]|\\.){0,300}\]\(\s*<?([^()\s<>]{0,2000})>?(?:\s+[\"'(][^()]{0,500})?\)")
+# The spaces around the URL are taken whole; the look-behind asks for one before a title.
+_INLINE_LINK = re.compile(
+    r"(!?)\[(?:[^\[\]\\]|\\.){0,300}\]\(\s*+<?([^()\s<>]{0,2000})>?"
+    r"(?:\s*+(?<=\s)[\"'(][^()]{0,500})?\)"
+)
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s.*)?$")
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]+)>")
+# No "<" inside (CommonMark allows none): else each "<" would scan to the end of the line.
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]+)>")
 _HTML_TAG = re.compile(r"<[^<>]{0,1000}>")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _EMPHASIS = re.compile(r"[*_`~]+")
@@ -101,9 +111,83 @@ def heading_key(text: str) -> str:
 
 def heading_text(raw: str) -> str:
     """The visible text of a heading line's content: no closing hashes, no ``{#id}``."""
-    text = _ATTR_LIST.sub("", raw)
-    text = _CLOSING_HASHES.sub("", text)
+    text = _without_closing_hashes(_without_attr_list(raw))
     return " ".join(text.split())
+
+
+def _without_attr_list(text: str) -> str:
+    """``text`` without a trailing attribute list (``{#id}``, ``{: .class}``, ``{.class}``)."""
+    body = text.rstrip()
+    if not body.endswith("}"):
+        return text
+    # The list opens at the first "{:", "{#" or "{." after the "}" before the last one.
+    last = len(body) - 1
+    opening = body.find("{", body.rfind("}", 0, last) + 1, last)
+    while opening != -1 and body[opening + 1] not in ":#.":
+        opening = body.find("{", opening + 1, last)
+    return text if opening == -1 else body[:opening].rstrip()
+
+
+def _without_closing_hashes(text: str) -> str:
+    """``text`` without an ATX heading's closing ``#`` run (a space or tab must precede it)."""
+    body = text.rstrip(" \t")
+    before = body.rstrip("#")
+    if before == body or before[-1:] not in ("", " ", "\t"):
+        return text
+    return before.rstrip(" \t")
+
+
+def code_spans(line: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each code span in ``line``, as Python-Markdown finds them.
+
+    A run of n backticks is closed by the next run of exactly n; when no such run follows,
+    its first n-1 backticks open a span that a run of n-1 closes, and so on down to one.
+    One cursor per run width only moves forward, so each run is looked at a bounded number of
+    times (a regex tries every opening run against the rest of the line).
+    """
+    if "`" not in line:
+        return []
+    runs = [match.span() for match in _BACKTICKS.finditer(line)]
+    runs_of_width: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        runs_of_width.setdefault(end - start, []).append(index)
+    cursors = dict.fromkeys(runs_of_width, 0)
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        closer = None
+        for width in range(end - start, 0, -1):
+            candidates = runs_of_width.get(width)
+            if candidates is None:
+                continue
+            cursor = cursors[width]
+            while cursor < len(candidates) and candidates[cursor] <= index:
+                cursor += 1
+            cursors[width] = cursor
+            if cursor < len(candidates):
+                closer = candidates[cursor]
+                break
+        if closer is None:
+            index += 1
+            continue
+        spans.append((start, runs[closer][1]))
+        index = closer + 1
+    return spans
+
+
+def replace_code_spans(line: str, replacement: Callable[[str], str]) -> str:
+    """``line`` with each code span, backticks included, replaced by ``replacement(span)``."""
+    parts: list[str] = []
+    position = 0
+    for start, end in code_spans(line):
+        parts.append(line[position:start])
+        parts.append(replacement(line[start:end]))
+        position = end
+    if not parts:
+        return line
+    parts.append(line[position:])
+    return "".join(parts)
 
 
 def source_lines(body: str) -> Iterator[tuple[int, str | None]]:
@@ -180,7 +264,7 @@ def outline(body: str, first_line: int = 1) -> Outline:
 
 
 def _links(line: str, number: int) -> list[Link]:
-    plain = _CODE_SPAN.sub("", line)
+    plain = replace_code_spans(line, lambda code: "")
     found = [Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if not m.group(1)]
     definition = _REFERENCE_DEF.match(plain)
     if definition:
@@ -190,7 +274,7 @@ def _links(line: str, number: int) -> list[Link]:
 
 
 def _count_words(line: str) -> int:
-    text = _CODE_SPAN.sub(" ", line)
+    text = replace_code_spans(line, lambda code: " ")
     if _REFERENCE_DEF.match(text):
         return 0
     text = _INLINE_LINK.sub(lambda m: "" if m.group(1) else m.group(0).split("](", 1)[0], text)

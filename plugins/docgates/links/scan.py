@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from docgates.core.content_cache import ContentCache, content_key
+from docgates.core.markdown_outline import replace_code_spans
 
 # Bump when what scan_html finds changes, so old cache entries are ignored.
 SCAN_VERSION = 1
@@ -111,8 +112,9 @@ def _srcset_urls(value: str) -> list[str]:
 
 
 # -- source lines ------------------------------------------------------------------------
-_FENCE = re.compile(r"^(?P<indent>\s*)(?:[>\s]*)(?P<fence>`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+# One repeat before the fence, taken whole: "\s*" beside "[>\s]*" split a line of spaces every
+# possible way (a line of 120,000 spaces took minutes).
+_FENCE = re.compile(r"^[>\s]*+(?P<fence>`{3,}|~{3,})")
 # What may stand right before a URL in Markdown or HTML source: "(url", "<url>", "href='url'",
 # "[ref]: url", or a bare URL after a space.
 _BEFORE = set("(<\"'= \t:")
@@ -197,7 +199,7 @@ def _mask_code(lines: list[str]) -> list[str]:
             fence = match.group("fence")
             masked.append("")
             continue
-        line = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+        line = replace_code_spans(line, lambda code: " " * len(code))
         line, in_comment = _mask_comments(line, in_comment)
         masked.append(line)
     return masked

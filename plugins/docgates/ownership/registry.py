@@ -26,7 +26,8 @@ from docgates.core.frontmatter import SafeYamlLoader
 
 ContactKind = Literal["channel", "email", "url"]
 # No ':' before the '@': "javascript:alert(1)//@x.io" is a script address, not a mailbox.
-_EMAIL = re.compile(r"^[^@\s<>\"':]+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+# The look-ahead checks the domain once; "[^...]+\.[^...]+$" rescanned it from every dot.
+_EMAIL = re.compile(r"^[^@\s<>\"':]+@(?=[^@\s<>\"']+$)[^@\s<>\"']+\.[^@\s<>\"']")
 _CHANNEL = re.compile(r"^#[^\s<>\"']+$")
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 REQUIRED_KEYS = ("name", "contact")

@@ -41,12 +41,19 @@ VOID_TAGS = frozenset({
     "track", "wbr",
 })
 
+# An email address is tried only where a run of its characters starts: tried at each word of
+# "a.b.c.d...", it rescanned the rest of the run each time (quadratic). The run's leading ".+-"
+# stay as text ("lead"), and a web address starting there still goes first, as it did when the
+# match started at the run's first word character.
+_WEB_PREFIX = r"(?:https?|ftp|file)://|www\.|mailto:"
 URL = re.compile(
-    r"""(?:\b(?:https?|ftp|file)://|\bwww\.|\bmailto:)[^\s<>"']*[^\s<>"'.,;:!?)\]}]"""
-    r"""|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"""
+    rf"""\b(?:{_WEB_PREFIX})[^\s<>"']*[^\s<>"'.,;:!?)\]}}]"""
+    rf"""|(?<![\w.+-])(?P<lead>[.+-]*)\b(?!{_WEB_PREFIX})[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"""
 )
 URL_REPLACEMENT = "link"
-_SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*\s+""")
+_URL_SUBSTITUTE = r"\g<lead>" + URL_REPLACEMENT
+# Only from the first of a run of stops: from each later one it rescanned the same run.
+_SENTENCE_END = re.compile(r"""(?<![.!?…])[.!?…]+["'”’)\]]*\s+""")
 _TERMINATED = re.compile(r"""[.!?…]["'”’)\]]*$""")
 _OPENERS = "\"'“‘([¿¡"
 _WORD = re.compile(r"\w+")
@@ -207,7 +214,7 @@ class ProseExtractor(HTMLParser):
         text = " ".join("".join(self._buffer).split())
         self._buffer.clear()
         if "://" in text or "@" in text or "www." in text or "mailto:" in text:  # what URL needs
-            text = URL.sub(URL_REPLACEMENT, text)
+            text = URL.sub(_URL_SUBSTITUTE, text)
         if not any(char.isalpha() for char in text):
             return
         if not _TERMINATED.search(text):

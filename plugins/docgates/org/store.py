@@ -9,14 +9,13 @@ the earlier page rows, so an unchanged org is recorded in milliseconds per site.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from docgates.org.reports import SiteReport
+from docgates.org.reports import PageRow, SiteReport
 
 # MIGRATIONS[n] takes a database from version n to n + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -60,8 +59,6 @@ MIGRATIONS: tuple[str, ...] = (
         behind_code INTEGER NOT NULL
     );
     CREATE INDEX pages_by_snapshot ON pages (snapshot_id);
-    CREATE TABLE page_owners (page_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, owner TEXT NOT NULL);
-    CREATE INDEX page_owners_by_snapshot ON page_owners (snapshot_id, owner);
     CREATE TABLE teams (snapshot_id INTEGER NOT NULL, handle TEXT NOT NULL);
     CREATE TABLE contributions (
         snapshot_id INTEGER NOT NULL, author TEXT NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, points INTEGER NOT NULL,
@@ -167,10 +164,12 @@ class Store:
     def owners(self, snapshots: Sequence[Snapshot]) -> list[tuple[str, int, int, int]]:
         """(owner, pages, stale pages, sites) over the given snapshots, most stale first."""
         with self._rows_of(snapshots) as table:
+            # Owners are a JSON list per page: most pages have one, and a row per owner would
+            # double the rows written per snapshot for a figure counted once per run.
             return self.db.execute(
-                f"SELECT o.owner, count(*), sum(p.stale), count(DISTINCT t.site) FROM page_owners o "
-                f"JOIN pages p ON p.id = o.page_id JOIN {table} t ON t.id = o.snapshot_id "
-                "GROUP BY o.owner ORDER BY sum(p.stale) DESC, count(*) DESC, o.owner").fetchall()
+                f"SELECT o.value, count(*), sum(p.stale), count(DISTINCT t.site) "
+                f"FROM {table} t JOIN pages p ON p.snapshot_id = t.id, json_each(p.owners) o "
+                "GROUP BY o.value ORDER BY sum(p.stale) DESC, count(*) DESC, o.value").fetchall()
 
     def worst_pages(self, snapshots: Sequence[Snapshot], limit: int = 20) -> list[tuple[Any, ...]]:
         """(site, path, url, title, owners, errors, warnings, stale, days_overdue), worst first."""
@@ -257,17 +256,9 @@ class Run:
              report.warnings, report.health),
         )
         snapshot = cursor.lastrowid
-        first = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM pages").fetchone()[0]
         self.db.executemany(
-            "INSERT INTO pages (id, snapshot_id, path, url, title, owners, stale, due, days_overdue, errors, warnings, "
-            "single_author, open_actions, behind_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((first + i, snapshot, r.path, r.url, r.title, json.dumps(r.owners, ensure_ascii=False), r.stale, r.due,
-              r.days_overdue, r.errors, r.warnings, r.single_author, r.open_actions, r.behind_code)
-             for i, r in enumerate(report.rows)),
-        )
-        self.db.executemany(
-            "INSERT INTO page_owners (page_id, snapshot_id, owner) VALUES (?, ?, ?)",
-            ((first + i, snapshot, owner) for i, r in enumerate(report.rows) for owner in dict.fromkeys(r.owners)),
+            f"INSERT INTO pages (snapshot_id, {', '.join(PageRow._fields)}) VALUES ({snapshot}{', ?' * len(PageRow._fields)})",
+            report.rows,
         )
         self.db.executemany("INSERT INTO teams VALUES (?, ?)", ((snapshot, h) for h in sorted(report.teams)))
         self.db.executemany(

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .big_inputs import run_big_inputs
+from .code_coupled import run_code_coupled
 from .corpus import CorpusSpec, generate
 from .harness import bench_env, change_three_pages, output_folder, run, table
 from .instructions import run_instructions
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", default=[], metavar="WORD",
         help="measure only the runs whose names contain WORD (repeatable; e.g. --only warm --only freshness), "
-             "with their paired floor runs; --only big measures the big inputs alone",
+             "with their paired floor runs; --only big measures the big inputs alone, --only code the git pass "
+             "with code-coupled freshness",
     )
     parser.add_argument(
         "--instructions", action="store_true",
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (2 if args.quick else 4)
     if args.instructions:
         return _count_instructions(spec, args.quick)
-    only = [word for word in args.only if word != "big"]
+    only = [word for word in args.only if word not in ("big", "code")]
     big = not args.no_big and (not args.only or "big" in args.only)
     corpus = not args.only or bool(only)
     peers = corpus and not args.no_peers and _install_peers()
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = run_big_inputs(Path(tmp) / "big", runs, bench_env(), quick=args.quick, out=out)
             header = f"### Big inputs, each paired with a bare build of its own site: {runs} interleaved rounds (medians)"
             text += ("\n" if text else "") + table(rows, {}, header)
+        if not args.only or "code" in args.only:
+            text += ("\n" if text else "") + run_code_coupled(Path(tmp), runs)
     name = "results-quick" if args.quick else "results"
     _write_results(f"{name}-only.md" if args.only else f"{name}.md", text)
     return 0

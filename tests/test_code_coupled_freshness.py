@@ -342,3 +342,28 @@ def test_stale_lists_pages_behind_their_code(git_site):
     assert "1 behind the code they document" in text
     markdown = site.docgates("stale", "--format", "markdown").stdout
     assert "| behind its code<br>code changed 2026-11-10 \\(1 commit\\): services/pay/api.py |" in markdown
+
+
+def test_one_git_pass_reads_code_only_when_pages_document_it(tmp_path):
+    from docgates.core.git_history import read_history_early
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("add", OLD, files={
+        "services/a.py": CODE, "docs/index.md": page("reviewed: 2026-03-01", "Home"),
+    })
+    docs = repo.root / "docs"
+
+    def early(declared: bool = False):
+        shared: dict = {}
+        read_history_early(shared, repo.root, docs, documents_declared=declared)
+        return shared["git-history"].result()
+
+    plain = early()
+    assert plain.head_files is None
+    assert {c.path for commit in plain.commits for c in commit.changes} == {"docs/index.md"}
+    by_option = early(declared=True)
+    assert by_option.head_files == ["docs/index.md", "services/a.py"]
+    (docs / "api.md").write_text(page("documents: services/**", "API"), encoding="utf-8")
+    by_page = early()
+    assert by_page.head_files == ["docs/index.md", "services/a.py"]
+    assert {c.path for commit in by_page.commits for c in commit.changes} == {"docs/index.md", "services/a.py"}

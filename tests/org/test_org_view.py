@@ -136,3 +136,17 @@ def test_org_docs_day_merges_boards_by_name_without_emails(built, tmp_path):
     page = (tmp_path / "org-site" / "index.html").read_text()
     assert "corp.example" not in page and "corp.example" not in json.dumps(board)
     assert {a["id"] for a in board["awards"]} >= {"author"}
+
+
+def test_many_sites_are_read_by_worker_processes_in_the_listed_order(built, tmp_path):
+    (tmp_path / "garbled.json").write_text('{"summary": {}, "pages": [}', encoding="utf-8")
+    names = [f"site-{n:02d}" for n in range(9)]
+    pairs = [f"{name}={built['payments-2'] if n % 2 else built['search']}" for n, name in enumerate(names)]
+    proc = docgates("org", *pairs[:4], f"garbled={tmp_path / 'garbled.json'}", *pairs[4:], cwd=tmp_path, day=DAY_TWO)
+    assert proc.returncode == 1
+    org = read_json(tmp_path / "org-site" / "org.json")
+    assert [s["name"] for s in org["sites"]] == names
+    assert [s["stale"] for s in org["sites"]] == [n % 2 for n in range(9)]
+    assert [p["name"] for p in org["problems"]] == ["garbled"]
+    assert org["problems"][0]["reason"].== "not JSON (line 1, column 27: Expecting value)"
+    assert org["owners"][0] == {"owner": "@alice", "pages": 9, "stale": 4, "sites": 9}

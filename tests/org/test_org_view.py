@@ -148,5 +148,5 @@ def test_many_sites_are_read_by_worker_processes_in_the_listed_order(built, tmp_
     assert [s["name"] for s in org["sites"]] == names
     assert [s["stale"] for s in org["sites"]] == [n % 2 for n in range(9)]
     assert [p["name"] for p in org["problems"]] == ["garbled"]
-    assert org["problems"][0]["reason"].== "not JSON (line 1, column 27: Expecting value)"
+    assert org["problems"][0]["reason"] == "not JSON (line 1, column 27: Expecting value)"
     assert org["owners"][0] == {"owner": "@alice", "pages": 9, "stale": 4, "sites": 9}

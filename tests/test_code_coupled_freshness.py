@@ -367,3 +367,23 @@ def test_one_git_pass_reads_code_only_when_pages_document_it(tmp_path):
     by_page = early()
     assert by_page.head_files == ["docs/index.md", "services/a.py"]
     assert {c.path for commit in by_page.commits for c in commit.changes} == {"docs/index.md", "services/a.py"}
+
+
+def test_dashboard_lists_pages_behind_their_code_and_counts_them(git_site):
+    site, repo = git_site
+    site.plugins({"docgates/freshness": {"review_every": "2y"}}, "docgates/quality")
+    site.save_config()
+    repo.commit("add", OLD, files={
+        "services/pay/api.py": CODE,
+        "docs/pay.md": page('owner: "@payments"\nreviewed: 2026-03-01\ndocuments: services/pay/**', "Pay"),
+        "docs/fine.md": page('owner: "@payments"\nreviewed: 2026-03-01', "Fine"),
+    })
+    repo.commit("pay <b>change</b>", "2026-05-01T10:00:00+00:00", files={"services/pay/api.py": CODE + "#\n"})
+    result = site.build()
+    assert result.returncode == 0, result.output
+    html = (site.root / "site/quality/index.html").read_text(encoding="utf-8")
+    start = html.index('id="behind-code"')
+    section = html[start : html.index("</section>", start)]
+    assert "Pages behind their code" in section and "services/pay/api.py" in section
+    assert "2026-05-01" in section and ">Pay</a>" in section and ">Fine</a>" not in section
+    assert result.report["site"]["health"]["held_back"] == {"Fresh pages": 1}

@@ -168,7 +168,8 @@ def dimensions(data: DashboardInput) -> list[Dimension]:
     count = len(pages)
     judged = [p for p in pages if p.get("due")]
     fresh = _dimension(
-        "Fresh pages", judged, lambda p: not p.get("stale"),
+        # Behind the code it documents is not fresh either (freshness/code-changed).
+        "Fresh pages", judged, lambda p: not p.get("stale") and not p.get("code_changed"),
         data.ran("freshness", bool(judged) or "freshness" in data.site), "the freshness gate is not enabled", count,
     )
     owned = _dimension(
@@ -196,7 +197,8 @@ def dimensions(data: DashboardInput) -> list[Dimension]:
 
 
 HEALTH_DEFINITION = (
-    "the share of pages that pass every measured check: fresh, owned, with working links, "
+    "the share of pages that pass every measured check: fresh (reviewed on time and not behind "
+    "the code they document), owned, with working links, "
     "with a complete checklist and readable"
 )
 
@@ -239,6 +241,7 @@ def render(data: DashboardInput) -> str:
     parts = [tag("h1", "Quality dashboard")]
     parts.append(_overview(data))
     parts.append(_freshness(data))
+    parts.append(_behind_code(data))
     parts.append(_ownership(data))
     parts.append(_readability(data))
     parts.append(_links(data))
@@ -343,6 +346,33 @@ def _freshness(data: DashboardInput) -> Markup:
         tag("h3", "Pages"),
         table(("Page", "Owner", "Due", "Status"), listed, empty="No page is stale or due soon."),
         section_id="freshness",
+    )
+
+
+def _behind_code(data: DashboardInput) -> Markup:
+    """Pages whose documented code changed after their review, newest change first; nothing
+    when no page declares ``documents``."""
+    rows = []
+    for page in data.pages:
+        change = page.get("code_changed")
+        if not isinstance(change, dict):
+            continue
+        paths = [str(p) for p in change.get("paths") or []]
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        rows.append((
+            data.page_link(page), ", ".join(_owners(page)) or "(no owner)", str(change.get("date") or ""),
+            change.get("commits") or 0, shown,
+        ))
+    if not rows and not any(page.get("documents") for page in data.pages):
+        return Markup("")
+    rows.sort(key=lambda r: (r[2], str(r[0])), reverse=True)
+    return section(
+        "Pages behind their code",
+        tag("p", "Pages whose documents patterns match code changed after their last review. "
+                 "Read each against the code, then record the review with docgates review."),
+        table(("Page", "Owner", "Code changed", "Commits", "Files"), rows, numeric=(3,),
+              empty="Every page that documents code is in line with it."),
+        section_id="behind-code",
     )
 
 

@@ -387,3 +387,34 @@ def test_dashboard_lists_pages_behind_their_code_and_counts_them(git_site):
     assert "Pages behind their code" in section and "services/pay/api.py" in section
     assert "2026-05-01" in section and ">Pay</a>" in section and ">Fine</a>" not in section
     assert result.report["site"]["health"]["held_back"] == {"Fresh pages": 1}
+
+
+def test_suggest_documents_proposes_from_names_and_shared_commits_and_writes_nothing(git_site):
+    site, repo = freshness_site(git_site)
+    repo.commit("add", OLD, files={
+        "services/pay/api.py": CODE,
+        "services/pay/models.py": CODE,
+        "api/payments.yaml": "openapi: 3.0.0\n",
+        "tools/lint.py": "x = 1\n",
+        "docs/pay.md": page("reviewed: 2026-03-01", "Pay", "Calls `api/payments.yaml` through the [client](../services/pay/api.py).\n"),
+        "docs/ops.md": page("reviewed: 2026-03-01", "Ops"),
+        "docs/done.md": page("reviewed: 2026-03-01\ndocuments: tools/**", "Done"),
+    })
+    for n in (1, 2):
+        repo.commit(f"ops {n}", f"2026-0{n + 2}-01T10:00:00+00:00", files={
+            "docs/ops.md": page("reviewed: 2026-03-01", "Ops", f"Rev {n}.\n"),
+            "tools/lint.py": f"x = {n}\n",
+            "services/pay/models.py": CODE + f"# {n}\n" if n == 1 else CODE,
+        })
+    before = (site.docs / "pay.md").read_text(encoding="utf-8")
+    proc = site.docgates("suggest-documents", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    found = {s["page"]: s for s in json.loads(proc.stdout)["suggestions"]}
+    assert set(found) == {"pay.md", "ops.md"}  # done.md declares documents already
+    assert found["pay.md"]["documents"] == ["api/payments.yaml", "services/pay/api.py"]
+    assert found["pay.md"]["evidence"]["api/payments.yaml"] == "named in the page"
+    assert found["ops.md"]["documents"] == ["services/pay/models.py", "tools/lint.py"]
+    assert found["ops.md"]["evidence"]["tools/lint.py"] == "changed with the page in 2 commits"
+    text = site.docgates("suggest-documents", "docs/pay.md").stdout
+    assert 'documents:\n    - "api/payments.yaml"  # named in the page' in text
+    assert (site.docs / "pay.md").read_text(encoding="utf-8") == before

@@ -16,6 +16,7 @@ COMMANDS = {
     "serve": "Preview the site with the chosen engine, rebuilding on changes.",
     "review": "Record a review: set 'reviewed' in page front matter, touching nothing else.",
     "stale": "List stale and soon-due pages grouped by owner.",
+    "suggest-documents": "Propose 'documents:' patterns for pages from links, code spans and shared commits.",
     "new": "Scaffold a page of a type from its template.",
     "leaderboard": "Docs-day scores from git history.",
     "linkcheck": "Crawl the built site with LinkChecker on a loopback server.",

@@ -237,7 +237,7 @@ class FreshnessGate(Gate):
         self.pages_needing_git = 0
         self.future_dated = []
         self.code_index, self.code_pages, self.code_pages_unknown = None, 0, 0
-        self._missing = {}
+        self._missing, self._patterns = {}, {}
         changed_code = site.shared.get(CHANGED_CODE_KEY)
         self.changed_code = changed_code if isinstance(changed_code, ChangedCode) else None
         self.repo_prefix = site.repo_path("x")[:-1]

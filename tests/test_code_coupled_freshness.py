@@ -418,3 +418,29 @@ def test_suggest_documents_proposes_from_names_and_shared_commits_and_writes_not
     text = site.docgates("suggest-documents", "docs/pay.md").stdout
     assert 'documents:\n    - "api/payments.yaml"  # named in the page' in text
     assert (site.docs / "pay.md").read_text(encoding="utf-8") == before
+
+
+def test_meta_yml_declares_documents_for_a_folder_in_builds_and_pull_requests(git_site):
+    site, repo = git_site
+    site.plugins("meta", {"docgates/freshness": {"review_every": "2y"}})
+    site.save_config()
+    repo.commit("add", OLD, files={
+        "services/search/index.py": CODE,
+        "docs/search/.meta.yml": "documents: services/search/**\nreviewed: 2026-03-01\n",
+        "docs/search/query.md": "# Query\n\nHow to query.\n",
+        "docs/search/bad/.meta.yml": "documents: ../../etc/**\n",
+        "docs/search/bad/page.md": "# Bad\n\nDeclared badly.\n",
+    })
+    repo.commit("index change", "2026-05-01T10:00:00+00:00", files={"services/search/index.py": CODE + "#\n"})
+    result = site.build()
+    assert result.page("search/query.md")["code_changed"]["paths"] == ["services/search/index.py"]
+    [finding] = code_findings(result, "search/query.md")
+    assert finding["line"] == 1
+    [bad] = [f for f in result.page("search/bad/page.md")["findings"] if f["rule"] == "frontmatter/invalid"]
+    assert "documents (from docs/search/bad/.meta.yml:1)" in bad["message"] and "leaves the repository" in bad["message"]
+    # Pull request mode reads the same declaration.
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("index again", "2026-11-21T10:00:00+00:00", files={"services/search/index.py": CODE + "##\n"})
+    proc = site.docgates("check", "--changed-since", "main", "--format", "json")
+    report = json.loads(proc.stdout)
+    assert rules_by_page(report) == {"search/query.md": ["freshness/code-changed"]}

@@ -307,7 +307,8 @@ def documented_pages(project: _Project) -> dict[str, list[str]]:
 
 
 def _meta_documents(docs_dir: Path, folder: str, cache: dict[str, list[str] | None]) -> list[str] | None:
-    """``documents`` of the nearest ``.meta.yml`` (Material's meta plugin) at or above ``folder``."""
+    """``documents`` of the nearest ``.meta.yml`` (Material's meta plugin) at or above ``folder``
+    ([] when that file's value is unusable, None when no file declares it)."""
     if folder not in cache:
         from docgates.core.frontmatter import SafeYamlLoader
 
@@ -317,7 +318,9 @@ def _meta_documents(docs_dir: Path, folder: str, cache: dict[str, list[str] | No
             try:
                 data = yaml.load(meta.read_text(encoding="utf-8-sig"), Loader=SafeYamlLoader)  # noqa: S506
                 found = parse_patterns(data["documents"]) if isinstance(data, dict) and "documents" in data else None
-            except (OSError, yaml.YAMLError, PatternListError, UnicodeDecodeError):
+            except PatternListError:
+                found = []  # declared, but unusable: the full check reports it; no outer value
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
                 found = None
         if found is None and folder:
             found = _meta_documents(docs_dir, posixpath.dirname(folder), cache)

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from docgates.core import outputs
 from docgates.core.pagehtml import TABLE_SCRIPT, Markup, esc, link, section, table, tag
 from docgates.core.report import write_atomic
+from docgates.dashboard import charts
 from docgates.org.view import OrgView, SiteView
 
 TITLE = "Docs across the organisation"
@@ -111,8 +112,6 @@ def _sites(view: OrgView) -> Markup:
     lowest = sorted((s.latest for s in view.sites if s.latest.health is not None), key=lambda s: (s.health, s.site))
     parts: list[Any] = [table(headers, rows, numeric=numeric, css_class="docgates-org-sites", empty="No site recorded yet.")]
     if lowest:
-        from docgates.dashboard import charts
-
         chosen = lowest[:LOWEST_HEALTH]
         svg = charts.horizontal_bar_chart("org-health", f"Health of the {len(chosen)} least healthy sites",
                                           [s.site for s in chosen], [s.health or 0 for s in chosen])
@@ -121,19 +120,25 @@ def _sites(view: OrgView) -> Markup:
 
 
 def _sparkline(index: int, site: SiteView) -> Markup:
+    """The site's health over its snapshots as one line. Drawn here, not with pygal: a line
+    is all it is, and pygal takes ~5 ms and ~11 KB a sparkline (2.5 s and 5 MB for 500 sites)."""
     values = [h.health for h in site.history if h.health is not None]
     if len(values) < 2:
         return Markup("")
-    import pygal
-
-    from docgates.dashboard import charts
-
-    chart = pygal.Line(style=charts.STYLE, js=[], disable_xml_declaration=True, show_dots=False)
-    chart.add("health", values)
-    svg = charts.clean_svg(chart.render_sparkline(width=120, height=24), f"trend-{index}")
+    width, height, pad = 120, 24, 2
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / (len(values) - 1)
+    points = " ".join(
+        f"{pad + i * step:.1f},{height - pad - (v - low) / span * (height - 2 * pad):.1f}" for i, v in enumerate(values)
+    )
     label = f"Health over {len(values)} snapshots: {values[0]:g} to {values[-1]:g}"
-    svg = svg.replace(">", f'><title id="docgates-chart-trend-{index}-title">{esc(label)}</title>', 1)
-    return Markup(f'<span class="docgates-sparkline">{svg}</span>')
+    return Markup(
+        f'<span class="docgates-sparkline"><svg role="img" aria-labelledby="docgates-trend-{index}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="docgates-trend-{index}">{esc(label)}</title>'
+        f'<polyline points="{points}" fill="none" stroke="{charts.STYLE.colors[0]}" stroke-width="1.5"/></svg></span>'
+    )
 
 
 def _owners(view: OrgView) -> Markup:
@@ -184,8 +189,6 @@ def _indicators(view: OrgView) -> Markup:
 
 def _line_chart(points: Sequence[Any]) -> str:
     import pygal
-
-    from docgates.dashboard import charts
 
     title = "Share of pages (%) over time"
     chart = pygal.Line(style=charts.STYLE, js=[], disable_xml_declaration=True, title=title, width=640, height=320,

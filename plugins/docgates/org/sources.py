@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from docgates import __version__
+from docgates.core.frontmatter import SafeYamlLoader
 
 REPORT_NAME = "quality.json"
 DEFAULT_MAX_BYTES = 64 << 20
@@ -76,8 +77,8 @@ def load_sites_file(path: Path) -> list[Source]:
     if path.suffix.lower() == ".csv":
         return _from_csv(text, path, base)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=SafeYamlLoader)
+        data = yaml.load(text, Loader=SafeYamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

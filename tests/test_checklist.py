@@ -6,7 +6,16 @@ import re
 
 HEAD = "---\nowner: \"@docs\"\nreviewed: 2026-11-01\n"
 
-COMPLETE = {
+
+def _written(pages):
+    """Each page with a sentence under every empty H2: a required section needs content."""
+    def fill(text):
+        return re.sub(r"(?m)^(## [^\n]*\n)(?=\n*(?:## |\Z))", r"\1\nSaid.\n", text)
+
+    return {path: fill(value) if isinstance(value, str) else (fill(value[0]), value[1]) for path, value in pages.items()}
+
+
+COMPLETE = _written({
     "decisions/0001-use-x.md": HEAD + "type: adr\nstatus: accepted\ndate: 2026-10-01\n---\n"
     "# Use X\n\n## Context\n\nWhy.\n\n## Decision\n\nWhat.\n\n## Consequences\n\nSo.\n",
     "postmortems/outage.md": HEAD + "type: postmortem\nincident_date: 2026-11-01\nseverity: SEV2\n"
@@ -20,9 +29,9 @@ COMPLETE = {
     "## Recording and slides\n",
     "plans/rust.md": HEAD + "type: learningplan\n---\n# Rust\n\n## Goals\n\n## Resources\n\n"
     "## Milestones\n\n## Sharing back\n",
-}
+})
 
-INCOMPLETE = {
+INCOMPLETE = _written({
     # Missing: date, Decision.
     "decisions/0002-use-y.md": (HEAD + "type: adr\nstatus: proposed\n---\n# Use Y\n\n## Context\n\n"
                                 "```md\n## Decision\n```\n\n## Consequences\n", 2),
@@ -33,7 +42,7 @@ INCOMPLETE = {
     "howto/bare.md": (HEAD + "type: howto\n---\n# Bare\n\nText.\n", 2),
     "talks/bare.md": (HEAD + "type: techtalk\n---\n# Bare\n\n## Abstract\n", 2),
     "plans/bare.md": (HEAD + "type: learningplan\n---\n# Bare\n\n## Goals\n\n## Milestones\n", 2),
-}
+})
 
 
 def test_complete_and_incomplete_pages_of_every_builtin_type(site):
@@ -89,7 +98,7 @@ def test_complete_and_incomplete_pages_of_every_builtin_type(site):
 
 def test_adr_status_values_and_supersession(site):
     site.plugins("docgates/checklist")
-    body = "# T\n\n## Context\n\n## Decision\n\n## Consequences\n"
+    body = "# T\n\n## Context\n\nWhy.\n\n## Decision\n\nWhat.\n\n## Consequences\n\nSo.\n"
     adr = HEAD + "type: adr\ndate: 2026-10-01\n"
     site.page("decisions/0001-old.md", adr + "status: superseded\nsuperseded_by: 0003-new.md\n---\n" + body)
     site.page("decisions/0002-gone.md", adr + "status: superseded\nsuperseded_by: 0099-missing.md\n---\n" + body)
@@ -116,7 +125,8 @@ def test_adr_status_values_and_supersession(site):
 
 def test_action_items_overdue_after_the_incident(site):
     site.plugins("docgates/checklist")
-    sections = "# Outage\n\n## Summary\n\n## Impact\n\n## Timeline\n\n## Contributing factors\n\n## Action items\n\n"
+    sections = ("# Outage\n\n## Summary\n\nS.\n\n## Impact\n\nI.\n\n## Timeline\n\nT.\n\n## Contributing factors\n\n"
+                "C.\n\n## Action items\n\n")
     head = HEAD + "type: postmortem\nseverity: SEV1\ncontributing_factors: [alerting]\n"
     site.page("old.md", head + "incident_date: 2026-03-01\n---\n" + sections
               + "- [x] Done.\n- [ ] Still open.\n- [ ] Later (due 2027-01-31)\n\n## Notes\n\n- [ ] not an action\n")
@@ -126,8 +136,8 @@ def test_action_items_overdue_after_the_incident(site):
     old = result.page("old.md")
     assert (old["actions"], old["open_actions"], old["overdue_actions"]) == (3, 2, 1)
     [finding] = old["findings"]
-    assert finding["line"] == 22
-    assert "line 22: 1 open task is overdue in 'Action items' (\"Still open.\")" in finding["message"]
+    assert finding["line"] == 30
+    assert "line 30: 1 open task is overdue in 'Action items' (\"Still open.\")" in finding["message"]
     html = (site.root / "site" / "old" / "index.html").read_text()
     assert "2 of 3 action items open, 1 overdue" in html
     assert result.page("closed.md")["findings"] == []
@@ -163,11 +173,11 @@ def test_site_checklists_override_and_extend_the_builtins(site):
         howto: false
         """)
     site.plugins({"docgates/checklist": {"checklists": "config/checklists.yml"}})
-    site.page("a.md", HEAD + "type: adr\nstatus: accepted\ndate: 2026-01-01\n---\n# A\n\n## Context\n\n"
-              "## Decision\n\n## Consequences\n\n## Options considered\n")
-    site.page("b.md", HEAD + "type: adr\nstatus: accepted\ndate: 2026-01-01\n---\n# B\n\n## Context\n\n"
-              "## Decision\n\n## Consequences\n")
-    site.page("run.md", HEAD + "type: runbook\n---\n# Run\n\n## Steps\n")
+    site.page("a.md", HEAD + "type: adr\nstatus: accepted\ndate: 2026-01-01\n---\n# A\n\n## Context\n\nC.\n\n"
+              "## Decision\n\nD.\n\n## Consequences\n\nE.\n\n## Options considered\n\nO.\n")
+    site.page("b.md", HEAD + "type: adr\nstatus: accepted\ndate: 2026-01-01\n---\n# B\n\n## Context\n\nC.\n\n"
+              "## Decision\n\nD.\n\n## Consequences\n\nE.\n")
+    site.page("run.md", HEAD + "type: runbook\n---\n# Run\n\n## Steps\n\n1. Run it.\n")
     site.page("rfc.md", HEAD + "type: rfc\nauthors: [ann]\n---\n# RFC\n\nShort text with [a link](https://x.org).\n")
     site.page("how.md", HEAD + "type: howto\n---\n# How\n")
     result = site.build()
@@ -273,7 +283,7 @@ def test_check_reports_the_same_checklist_findings(site):
 def test_supersession_resolves_in_changed_pages_mode(git_site):
     site, repo = git_site
     site.plugins("docgates/checklist").save_config()
-    body = "\n## Context\n\n## Decision\n\n## Consequences\n"
+    body = "\n## Context\n\nC.\n\n## Decision\n\nD.\n\n## Consequences\n\nE.\n"
     adr = HEAD + "type: adr\ndate: 2026-01-01\n"
     repo.commit("start", files={
         "docs/index.md": "# Home\n",

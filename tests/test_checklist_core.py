@@ -152,7 +152,11 @@ def test_missing_items_point_at_the_line_to_fix():
 
         ## context
 
+        Why.
+
         ## Consequences
+
+        So.
         """)
     result = evaluate(checklist, source, page_outline, TODAY)
     missing = {item.label: (item.line, item.todo) for item in result.missing}
@@ -178,6 +182,7 @@ def test_open_tasks_overdue_after_the_incident_unless_due_later():
         ## Impact
         ## Timeline
         ## Contributing factors
+        A bad deploy.
         ## Action items
         - [x] Fix the alert.
         - [ ] Add a canary (due 2027-01-10)
@@ -187,8 +192,12 @@ def test_open_tasks_overdue_after_the_incident_unless_due_later():
         """)
     result = evaluate(checklist, source, page_outline, TODAY)
     assert result.actions == {"actions": 3, "open_actions": 2, "overdue_actions": 1}
-    [overdue] = result.missing
-    assert overdue.line == 15 and "Write the runbook" in overdue.todo
+    # A heading with a sub-heading or nothing under it is not a written section.
+    assert [item.todo for item in result.missing[:3]] == [
+        f"write the '{name}' section: it has a heading and nothing under it" for name in ("Summary", "Impact", "Timeline")
+    ]
+    [overdue] = result.missing[3:]
+    assert overdue.line == 16 and "Write the runbook" in overdue.todo
 
 
 def test_template_pages_are_checked_for_sections_only():
@@ -223,3 +232,38 @@ def test_outline_stays_linear_on_hostile_lines():
     # Quadratic regexes take minutes here; linear ones well under a second.
     assert time.process_time() - started < 5
     assert result.links == []
+
+
+def test_a_required_section_needs_content_not_just_a_heading():
+    checklist = load_checklists()["adr"]
+    source, page_outline = page("""\
+        ---
+        type: adr
+        status: accepted
+        date: 2026-01-01
+        ---
+        # Use X
+
+        ## Context
+
+        <!-- Why is a decision needed? -->
+
+        ### Forces
+
+        ## Decision
+
+        ```yaml
+        database: postgres
+        ```
+
+        ## Consequences
+
+        - Backups change.
+        """)
+    result = evaluate(checklist, source, page_outline, TODAY)
+    assert [(item.label, item.line, item.todo) for item in result.missing] == [
+        ("Section 'Context'", 8, "write the 'Context' section: it has a heading and nothing under it"),
+    ]
+    # A template's sections are only headings to copy.
+    template, template_outline = page("---\ntemplate_for: adr\n---\n# T\n## Context\n## Decision\n## Consequences\n")
+    assert evaluate(checklist, template, template_outline, TODAY, template=True).missing == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +24,14 @@ from docgates.core.dates import DateError, parse_date
 from docgates.core.findings import Finding
 from docgates.core.frontmatter import PageSource, parse_page
 from docgates.core.gate import Gate, PageInput, SiteContext
-from docgates.core.markdown_outline import Outline, outline
+from docgates.core.markdown_outline import Outline, outline, source_lines
 from docgates.core.report import PageReport
 
 TEMPLATE_KEY = "template_for"
 INCOMPLETE = "checklist/incomplete"
 UNKNOWN_TYPE = "checklist/unknown-type"
+# An ATX heading line, or a setext heading's underline: structure, not content.
+_SUBHEADING = re.compile(r"#{1,6}(?:[ \t]|$)|-+$|=+$")
 # Front matter values that count as "not filled in".
 _EMPTY = (None, "", [], {})
 
@@ -96,7 +99,8 @@ def evaluate(
     heading_line = page_outline.h1.line if page_outline.h1 else source.body_line
     if not template:
         result.items.extend(_field_items(checklist, source, find_page))
-    result.items.extend(_section_items(checklist, page_outline, heading_line))
+    # A template's sections are headings to copy; a page's must also say something.
+    result.items.extend(_section_items(checklist, page_outline, heading_line, None if template else source))
     if checklist.open_tasks and not template:
         items, actions = _task_items(checklist, source, page_outline, today, heading_line)
         result.items.extend(items)
@@ -199,7 +203,10 @@ def _field_problem(rule: FieldRule, value: Any, page_path: str, find_page: PageF
     return ""
 
 
-def _section_items(checklist: Checklist, page_outline: Outline, heading_line: int) -> list[Item]:
+def _section_items(
+    checklist: Checklist, page_outline: Outline, heading_line: int, source: PageSource | None
+) -> list[Item]:
+    """One item per required section: present and, for pages (``source`` given), not empty."""
     items: list[Item] = []
     # A missing section is reported at the section it should follow, where the author adds it.
     anchor_line = heading_line
@@ -207,10 +214,30 @@ def _section_items(checklist: Checklist, page_outline: Outline, heading_line: in
         found = next((h for name in spellings if (h := page_outline.section(name))), None)
         if found:
             anchor_line = found.line
-            items.append(Item(f"Section '{spellings[0]}'", True, found.line))
+            filled = source is None or _section_has_content(source, page_outline, found.line)
+            todo = "" if filled else f"write the '{found.text}' section: it has a heading and nothing under it"
+            items.append(Item(f"Section '{spellings[0]}'", filled, found.line, todo))
         else:
             items.append(Item(f"Section '{spellings[0]}'", False, anchor_line, f"add a '## {spellings[0]}' section"))
     return items
+
+
+def _section_has_content(source: PageSource, page_outline: Outline, line: int) -> bool:
+    """Whether the H2 at ``line`` has anything under it before the next H1 or H2: text, a list,
+    a table, code. Sub-headings and HTML comments (a template's hints) are not content."""
+    end = next((h.line for h in page_outline.headings if h.line > line and h.level <= 2), None)
+    for index, text in source_lines(source.body):
+        number = source.body_line + index
+        if number <= line:
+            continue
+        if end is not None and number >= end:
+            break
+        if text is None:  # a fenced code block
+            return True
+        stripped = text.strip()
+        if stripped and not _SUBHEADING.match(stripped):
+            return True
+    return False
 
 
 def _task_items(

@@ -101,21 +101,79 @@ class Target:
     path: Path
     # Values of the placeholders: slug, date, and number when the type is numbered.
     values: dict[str, str]
+    # The docs-relative folder of the site's existing pages of the type, when the page goes
+    # there rather than to the type's configured folder.
+    found_in: str | None = None
 
 
-def target_path(docs_dir: Path, checklist: Checklist, title: str, today: dt.date) -> Target:
-    """Where the page goes: ``<folder>/<filename>.md`` (ADRs: ``decisions/NNNN-slug.md``)."""
+def target_path(
+    docs_dir: Path, checklist: Checklist, title: str, today: dt.date, skip: str = "templates"
+) -> Target:
+    """Where the page goes: ``<folder>/<filename>.md`` (ADRs: ``decisions/NNNN-slug.md``).
+
+    The folder is the type's ``folder`` when pages of the type are there or nowhere; else the
+    folder that holds most of them (an adopted site keeps its ADRs in ``doc/adr/``), so the
+    numbering continues where the records are. ``skip`` is the templates folder."""
     slug = slugify(title)
     if not slug:
         raise ScaffoldError(f"the title {title!r} has no letters or digits to name the file after")
     folder = folder_inside(docs_dir, checklist.folder)
+    found_in = None
+    records = record_folders(docs_dir, checklist, skip)
+    if records and checklist.folder.strip("/") not in records:
+        found_in = max(records, key=lambda name: (records[name], -len(name), name))
+        folder = folder_inside(docs_dir, found_in)
     values = {"slug": slug, "date": today.isoformat()}
     if "{number}" in checklist.filename or "{number}" in checklist.heading:
         values["number"] = _next_number(folder, checklist.filename, slug)
     path = folder / (fill(checklist.filename, values) + ".md")
     if os.path.lexists(path):
         raise PageExists(f"{display_path(path)} already exists; not overwriting it (choose another title)")
-    return Target(path, values)
+    return Target(path, values, found_in)
+
+
+# Reading this much of a page finds its front matter ``type``; a record's is near the top.
+_HEAD_BYTES = 4096
+_NUMBERED_NAME = re.compile(r"^\d{3,}-.+\.md$")
+
+
+def record_folders(docs_dir: Path, checklist: Checklist, skip: str = "templates") -> dict[str, int]:
+    """``{docs-relative folder: pages}`` of the site's existing pages of this type: those whose
+    front matter says ``type: <type>``, and, for a numbered type, files named like
+    ``0001-title.md`` in a folder whose name says what they are (``adr/``, ``decisions/``)."""
+    type_line = re.compile(rf"(?m)^type:[ \t]*[\"']?{re.escape(checklist.type)}[\"']?[ \t]*(?:#.*)?$", re.IGNORECASE)
+    numbered = "{number}" in checklist.filename
+    # Folder names that say "these are records of this type": the type, and long words of its
+    # label ("Architecture decision record": architecture, decision, record).
+    words = {checklist.type.casefold()} | {w for w in re.findall(r"[\w-]+", checklist.label.casefold()) if len(w) >= 6}
+    root = Path(os.path.realpath(docs_dir))
+    found: dict[str, int] = {}
+    for current, folders, files in os.walk(root):
+        relative = Path(current).relative_to(root).as_posix()
+        relative = "" if relative == "." else relative
+        if relative == skip.strip("/"):
+            folders[:] = []
+            continue
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        named = numbered and any(w in part.casefold() for part in relative.split("/") for w in words if part)
+        for name in files:
+            if not name.endswith(".md"):
+                continue
+            if (named and _NUMBERED_NAME.match(name)) or _declares_type(Path(current) / name, type_line):
+                found[relative] = found.get(relative, 0) + 1
+    return found
+
+
+def _declares_type(path: Path, type_line: re.Pattern[str]) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    if not head.startswith("---"):
+        return False
+    end = head.find("\n---", 3)
+    return bool(type_line.search(head[: end if end != -1 else len(head)]))
 
 
 def fill(pattern: str, values: dict[str, str]) -> str:

@@ -47,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
     checklist = checklists.get(page_type)
     if checklist is None:
         raise UsageError(f"unknown page type {args.type!r}; known types: {', '.join(sorted(checklists))}")
-    template_path = f"{project.options.get('templates_dir', 'templates')}/{checklist.type}.md"
+    templates_dir = str(project.options.get("templates_dir", "templates"))
+    template_path = f"{templates_dir}/{checklist.type}.md"
     try:
-        target = target_path(project.docs_dir, checklist, title, run_today)
+        target = target_path(project.docs_dir, checklist, title, run_today, skip=templates_dir)
         template_bytes = read_template(project.docs_dir, template_path)
     except PageExists as exc:
         print(f"docgates new: {exc}", file=sys.stderr)
@@ -81,6 +82,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(display_path(path))
     notes = []
+    if target.found_in is not None:
+        where = display_path(project.docs_dir / target.found_in) if target.found_in else "the docs folder"
+        notes.append(
+            f"the site's {checklist.label} pages are in {where}, so the page goes there"
+            + (f" (number {target.values['number']})" if "number" in target.values else "")
+            + f"; set 'folder' of the {checklist.type} type in your checklists file to choose another folder"
+        )
     if template is None:
         notes.append(f"no template page {display_path(template_file)}: the page has only the required sections")
     if not owners:

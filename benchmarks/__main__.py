@@ -10,6 +10,7 @@ from pathlib import Path
 from .big_inputs import run_big_inputs
 from .code_coupled import run_code_coupled
 from .corpus import CorpusSpec, generate
+from .engines import run_zensical
 from .harness import bench_env, change_three_pages, output_folder, run, table
 from .instructions import run_instructions
 
@@ -31,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", default=[], metavar="WORD",
         help="measure only the runs whose names contain WORD (repeatable; e.g. --only warm --only freshness), "
              "with their paired floor runs; --only big measures the big inputs alone, --only code the git pass "
-             "with code-coupled freshness",
+             "with code-coupled freshness, --only zensical docgates build --engine zensical against a bare "
+             "zensical build",
     )
     parser.add_argument(
         "--instructions", action="store_true",
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (2 if args.quick else 4)
     if args.instructions:
         return _count_instructions(spec, args.quick)
-    only = [word for word in args.only if word not in ("big", "code")]
+    only = [word for word in args.only if word not in ("big", "code", "zensical")]
     big = not args.no_big and (not args.only or "big" in args.only)
     corpus = not args.only or bool(only)
     peers = corpus and not args.no_peers and _install_peers()
@@ -68,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             rows = run_big_inputs(Path(tmp) / "big", runs, bench_env(), quick=args.quick, out=out)
             header = f"### Big inputs, each paired with a bare build of its own site: {runs} interleaved rounds (medians)"
             text += ("\n" if text else "") + table(rows, {}, header)
+        if (not args.only or "zensical" in args.only) and _has_zensical():
+            rows = run_zensical(Path(tmp), spec, runs, bench_env())
+            text += ("\n" if text else "") + rows
         if not args.only or "code" in args.only:
             text += ("\n" if text else "") + run_code_coupled(Path(tmp), runs)
     name = "results-quick" if args.quick else "results"
@@ -100,6 +105,15 @@ def _count_instructions(spec: CorpusSpec, quick: bool) -> int:
     text = f"### Instructions (callgrind): {spec.pages} pages, {spec.commits} commits, bare against warm\n\n{counted}"
     _write_results("instructions-quick.md" if quick else "instructions.md", text)
     return 0
+
+
+def _has_zensical() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("zensical") is None:
+        print("Zensical not installed (it is in requirements.lock); skipping its rows.", file=sys.stderr)
+        return False
+    return True
 
 
 def _install_peers() -> bool:

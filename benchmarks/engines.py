@@ -1,0 +1,54 @@
+"""``docgates build --engine zensical`` against a bare ``zensical build`` of the same pages,
+cold and warm, in interleaved pairs (the harness's method: only a ratio within a pair means
+anything on a shared machine).
+
+The floor builds the docs as docgates stages them: the corpus has pages with an empty front
+matter block, which a bare Zensical build refuses (it aborts the whole build), so it cannot
+build the corpus itself. The floor also has Zensical's link check off, as docgates sets it.
+Neither run gets ``-d``: each Zensical build empties its own site folder inside its time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from .corpus import CorpusSpec, generate
+from .harness import Task, docgates_plugins, measure, run_pairs, table, write_config
+
+STAGED_DOCS = Path(".cache") / "plugin" / "docgates" / "zensical" / "docs"
+NO_LINK_VALIDATION = {
+    "links": {"not_found": "ignore", "anchors": "ignore", "absolute_links": "ignore", "unrecognized_links": "ignore"}
+}
+
+
+def run_zensical(tmp: Path, spec: CorpusSpec, runs: int, env: dict[str, str], log=print) -> str:
+    root = generate(tmp / "zensical-corpus", spec)
+    py = sys.executable
+    build = [py, "-m", "docgates", "build", "--engine", "zensical", "-f", write_config(root, "all", docgates_plugins())]
+    # Untimed: a first build stages the docs, which the floor builds from its own copy.
+    measure(build, root, env)
+    shutil.copytree(root / STAGED_DOCS, root / "zensical-docs")
+    floor_config = write_config(
+        root, "zensical-floor", [], docs_dir="zensical-docs", site_dir="site-zensical-floor",
+        exclude_docs="!/templates/\n", validation=NO_LINK_VALIDATION,
+    )
+    cache = root / ".cache"
+
+    def clear_cache() -> None:
+        # Zensical's cache and docgates' both live here: each pair then starts cold.
+        shutil.rmtree(cache, ignore_errors=True)
+
+    floor = Task("bare zensical build", [py, "-m", "zensical", "build", "-f", floor_config], floor=None)
+    tasks = [
+        Task("docgates build --engine zensical, cold cache", build, before=clear_cache),
+        # Right after the cold pair: Zensical's cache and docgates' are warm for both builds.
+        Task("docgates build --engine zensical, warm cache", build),
+    ]
+    run_pairs(floor, tasks, runs, root, env, log)
+    header = (
+        f"### Zensical: {spec.pages} pages, {spec.commits} commits, {runs} interleaved rounds (medians); "
+        "floor: a bare zensical build of the same pages (target: at most 1.3x, cold and warm)"
+    )
+    return table([floor, *tasks], {}, header)

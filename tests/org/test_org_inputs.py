@@ -160,3 +160,74 @@ def test_remind_for_one_site_uses_the_stale_digest(tmp_path):
     assert "docgates review docs/guide.md" in proc.stdout
     assert "1 stale, 0 due soon" in proc.stdout
     assert DAY_ONE not in proc.stdout
+
+
+class _Gate(http.server.BaseHTTPRequestHandler):
+    """Answers with the report only once ``expected`` requests are in at the same time (or
+    after 3 s: a limit of one never lets the second in), and counts how many were ever in at once."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        server = self.server
+        with server.lock:
+            server.active += 1
+            server.most = max(server.most, server.active)
+        if self.path == "/hang":
+            server.release.wait(30)
+        else:
+            try:
+                server.barrier.wait(timeout=3)
+            except threading.BrokenBarrierError:
+                pass
+        body = server.report
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        with server.lock:
+            server.active -= 1
+
+
+def _gate_server(report: bytes, expected: int):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Gate)
+    httpd.daemon_threads = True
+    httpd.lock, httpd.active, httpd.most, httpd.report = threading.Lock(), 0, 0, report
+    httpd.barrier, httpd.release = threading.Barrier(expected), threading.Event()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+@pytest.mark.parametrize("per_host", [1, 2])
+def test_fetches_per_host_are_limited(published, tmp_path, per_host):
+    httpd, url = _gate_server((published / "quality.json").read_bytes(), expected=2)
+    try:
+        proc = docgates("org", f"a={url}/a.json", f"b={url}/b.json", "--per-host", str(per_host), cwd=tmp_path, day=DAY_TWO)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert proc.returncode == 0, proc.stderr
+    assert httpd.most == per_host
+
+
+def test_a_report_that_never_comes_is_a_timeout(published, tmp_path):
+    httpd, url = _gate_server(b"{}", expected=1)
+    try:
+        proc = docgates("org", f"slow={url}/hang", f"local={published}", "--timeout", "0.5", cwd=tmp_path, day=DAY_TWO)
+    finally:
+        httpd.release.set()
+        httpd.shutdown()
+        httpd.server_close()
+    assert proc.returncode == 1
+    assert "docgates org: slow: " in proc.stderr and "no answer within 0.5 s (--timeout)" in proc.stderr
+    assert [s["name"] for s in read_json(tmp_path / "org-site" / "org.json")["sites"]] == ["local"]
+
+
+def test_pages_behind_their_code_get_a_column(published, tmp_path):
+    report = read_json(published / "quality.json")
+    report["pages"][0]["code_changed"] = {"date": "2027-02-01", "commits": 2, "paths": ["src/app.py"]}
+    (tmp_path / "coupled.json").write_text(json.dumps(report), encoding="utf-8")
+    assert docgates("org", f"coupled={tmp_path / 'coupled.json'}", cwd=tmp_path, day=DAY_TWO).returncode == 0
+    assert read_json(tmp_path / "org-site" / "org.json")["sites"][0]["behind_code"] == 1
+    assert '<th scope="col" data-numeric>Behind code</th>' in (tmp_path / "org-site" / "index.html").read_text()

@@ -213,6 +213,10 @@ class Fetcher:
                     # urllib itself refuses a redirect to a scheme other than http, https, ftp.
                     raise _Refused(f"redirected to {exc.headers['Location']}; only http(s) on the same host is followed") from None
                 raise _Refused(f"HTTP {exc.code} {exc.reason}") from None
+            except urllib.error.URLError as exc:
+                if not isinstance(exc.reason, TimeoutError):
+                    raise
+                raise _Refused(f"no answer within {self.timeout:g} s (--timeout)") from None
             except TimeoutError:
                 raise _Refused(f"no answer within {self.timeout:g} s (--timeout)") from None
 

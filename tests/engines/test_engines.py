@@ -24,6 +24,9 @@ PROSE = (
     "Every page has an owner who answers questions about it. "
 )
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
+HOSTILE_OWNER = "@x<script>window.__pwned=1</script>"
+# git drops '<' and '>' from names; '&' and quotes stay.
+HOSTILE_AUTHOR = 'Eve & "Mal" <b>x</b>'
 
 
 def _missing(*names: str) -> list[str]:
@@ -72,6 +75,7 @@ def make_project(root: Path, plugins: list | None = None, clean: bool = False) -
             {"owner": "@docs-team", "reviewed": "2026-11-01", "type": "runbook"}, "Restart", "## Steps\n\n" + PROSE
         ),
         "docs/hostile.md": page({"owner": "@docs-team", "reviewed": "2026-11-01", "title": HOSTILE_TITLE}, "Hostile"),
+        "docs/hostile-owner.md": page({"owner": HOSTILE_OWNER, "reviewed": "2026-11-01"}, "Hostile owner"),
         "docs/bad-front-matter.md": "---\nowner: [unclosed\n---\n# Bad front matter\n\n" + PROSE + "\n",
         # Valid for MkDocs and docgates; Zensical alone aborts on an empty block.
         "docs/empty-front-matter.md": "---\n---\n# Empty front matter\n\n" + PROSE + "\n",
@@ -82,6 +86,10 @@ def make_project(root: Path, plugins: list | None = None, clean: bool = False) -
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")
     repo.commit("Docs", date="2026-10-01T12:00:00+00:00")
+    if not clean:
+        # A new page in the leaderboard's window: the author is named there.
+        (root / "docs" / "new.md").write_text(page({"owner": "@docs-team", "reviewed": "2026-11-20"}, "New"), encoding="utf-8")
+        repo.commit("Add <b>new</b>", date="2026-11-23T12:00:00+00:00", author=f"{HOSTILE_AUTHOR} <evil@example.com>")
     return repo
 
 
@@ -186,13 +194,18 @@ def test_zensical_never_writes_into_docs_and_cleans_up(built):
     assert not (root / ".docgates-zensical.yml").exists()
 
 
-@needs("zensical")
-def test_zensical_escapes_a_hostile_front_matter_title(built):
-    root, _, _ = built
-    site = root / "site-zensical"
-    for html_file in site.rglob("*.html"):
-        assert "<img src=x onerror" not in html_file.read_text(encoding="utf-8"), html_file
-    assert "&lt;img src=x onerror=alert(1)&gt;" in (site / "hostile" / "index.html").read_text(encoding="utf-8")
+@needs(*ENGINE_NAMES)
+def test_every_engine_escapes_a_hostile_title_owner_and_git_author(built):
+    root, _, results = built
+    for name in results:
+        site = root / f"site-{name}"
+        for html_file in site.rglob("*.html"):
+            text = html_file.read_text(encoding="utf-8")
+            for raw in ("<img src=x onerror", "<script>window.__pwned", "Eve & ", "<b>new</b>"):
+                assert raw not in text, f"{name}: {raw!r} unescaped in {html_file.relative_to(site)}"
+        assert "&lt;img src=x onerror=alert(1)&gt;" in (site / "hostile" / "index.html").read_text(encoding="utf-8")
+        # The author is shown, as text, on the leaderboard.
+        assert "Eve &amp; " in (site / "leaderboard" / "index.html").read_text(encoding="utf-8")
 
 
 @needs("zensical")

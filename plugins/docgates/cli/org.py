@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -71,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         if since is not None:
             latest = [s.latest for s in view.sites]
             view.docs_day = merge_boards(store.contributions(latest, since, until), since, until)
+    except sqlite3.OperationalError as exc:
+        # Locked by another run, or the disk is full: nothing of this run was kept.
+        raise UsageError(f"{args.db}: {exc}; nothing was recorded (is another 'docgates org' using it?)") from None
     finally:
         store.close()
     write_portal(view, out)

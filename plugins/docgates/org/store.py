@@ -105,9 +105,14 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are begun and ended here, explicitly.
-            self.db = sqlite3.connect(path, isolation_level=None)
+            # A run that overlaps another waits for it a while rather than failing at once.
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise StoreError(f"{path}: cannot be used ({exc})") from None
+            raise StoreError(f"{path}: in use by another docgates run ({exc}); try again when it has finished") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable docgates org database ({exc}); "
                              "pass another --db or move this file aside") from None

@@ -207,3 +207,22 @@ def test_without_step_summary_nothing_is_written(site, tmp_path):
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error file=docs/index.md,line=2,title=frontmatter/invalid::")
     assert not list(tmp_path.glob("**/summary.md"))
+
+
+def test_summary_lines_agree_in_number():
+    import datetime as dt
+
+    from docgates.core.baseline import BaselineOutcome
+    from docgates.core.findings import SeverityPolicy
+    from docgates.core.outputs import summary_line
+    from docgates.core.report import QualityReport
+
+    report = QualityReport(today=dt.date(2026, 11, 24))
+    finding = SeverityPolicy().finding("links/broken", "a.md", 3, "link 'x.md' leads nowhere")
+    report.add(finding)
+    assert summary_line(report, [finding]) == "docgates: 1 page, 1 error, 0 warnings"
+    one = BaselineOutcome(file=".docgates-baseline.json", new=[], baselined=[finding], recorded=2, fixed=1)
+    assert one.describe() == (
+        "1 baselined finding remains (not failing; recorded in .docgates-baseline.json); "
+        "1 recorded finding is fixed, run 'docgates baseline' to drop them"
+    )

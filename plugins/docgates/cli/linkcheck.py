@@ -113,10 +113,10 @@ def run(args: argparse.Namespace) -> int:
     where = "" if report is not None else " (no quality.json: findings name pages by URL)"
     accepted_note = ""
     if baselined:
-        accepted_note = f", {_count(len(baselined), 'baselined finding')} (not failing; recorded in {project.baseline_shown})"
+        accepted_note = f", {outputs.count(len(baselined), 'baselined finding')} (not failing; recorded in {project.baseline_shown})"
     print(
-        f"docgates linkcheck: {_count(result.requests, 'URL')} fetched in {result.seconds:.1f} s, "
-        f"{_count(len(failures), 'failing URL')}, {_count(errors, 'error')}{accepted_note}{where}",
+        f"docgates linkcheck: {outputs.count(result.requests, 'URL')} fetched in {result.seconds:.1f} s, "
+        f"{outputs.count(len(failures), 'failing URL')}, {outputs.count(errors, 'error')}{accepted_note}{where}",
         file=sys.stderr,
     )
     incomplete = unfinished(result.rows, result.base_url)
@@ -148,10 +148,6 @@ def _apply_baseline(
     known = build_keys(report)
     new, baselined = baseline.split(findings, key_for=lambda finding: baseline_key(finding, known))
     return sorted(new, key=lambda f: (f.path, f.line, f.rule, f.message)), baselined
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _load_report(path: Path) -> dict[str, Any] | None:

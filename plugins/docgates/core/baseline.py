@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from docgates.core.findings import Finding
+from docgates.core.outputs import count
 from docgates.core.report import QualityReport, write_atomic
 
 DEFAULT_FILE = ".docgates-baseline.json"
@@ -225,9 +226,11 @@ class BaselineOutcome:
         if not self.recorded:
             return ""
         where = "" if self.fixed is not None else " on the checked pages"
-        text = f"{len(self.baselined)} baselined findings remain{where} (not failing; recorded in {self.file})"
+        remain = "remains" if len(self.baselined) == 1 else "remain"
+        text = f"{count(len(self.baselined), 'baselined finding')} {remain}{where} (not failing; recorded in {self.file})"
         if self.fixed:
-            text += f"; {self.fixed} recorded findings are fixed, run 'docgates baseline' to drop them"
+            fixed = "is" if self.fixed == 1 else "are"
+            text += f"; {count(self.fixed, 'recorded finding')} {fixed} fixed, run 'docgates baseline' to drop them"
         return text
 
 

@@ -135,11 +135,16 @@ def format_text(findings: Iterable[Finding]) -> str:
     return "".join(terminal_text(f.format()) + "\n" for f in findings)
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 page``, ``2 pages``, ``0 pages``: a number with its noun agreeing."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def summary_line(report: QualityReport, findings: list[Finding]) -> str:
     counts = report.counts(findings)
     return (
-        f"docgates: {len(report.pages)} pages, {counts['errors']} errors, "
-        f"{counts['warnings']} warnings"
+        f"docgates: {count(len(report.pages), 'page')}, {count(counts['errors'], 'error')}, "
+        f"{count(counts['warnings'], 'warning')}"
     )
 
 

@@ -20,8 +20,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from mkdocs.exceptions import MkDocsException
+
 from docgates.core import outputs
+from docgates.core.pipeline import RunError
 from docgates.engines import BuildRequest, EngineError
+from docgates.engines.mkdocs.headless import ProjectError, run_headless
+from docgates.engines.mkdocs.session import STYLESHEET_URI
 from docgates.engines.zensical import inject
 from docgates.engines.zensical.stage import (
     META_FILE,
@@ -51,7 +56,7 @@ def build(request: BuildRequest) -> int:
     bodies = _call(session.prepare_rendering)
     stage = _stage(run, config_dir, plain)
     site_dir = target if _inside(target, config_dir) else stage.root / "site"
-    settings: dict[str, Any] = {"extra_css": [_stylesheet_uri()]}
+    settings: dict[str, Any] = {"extra_css": [STYLESHEET_URI]}
     if not _declares_nav(request.config_file) and run.nav is not None:
         settings["nav"] = nav_config(run.nav.items)
     # MkDocs' reading of the site already said what its link validation finds (as 'mkdocs
@@ -64,6 +69,7 @@ def build(request: BuildRequest) -> int:
         child.unlink(missing_ok=True)
     _finish_pages(site_dir, session, views, bodies)
     if site_dir != target:
+        _empty(target)
         shutil.copytree(site_dir, target, dirs_exist_ok=True)
     assert session.site is not None
     session.site.site_dir = target
@@ -81,25 +87,16 @@ def serve(request: BuildRequest) -> int:
 
 
 def _run_gates(config_file: Path):
-    from docgates.engines.mkdocs.headless import ProjectError, run_headless
-
-    try:
-        return run_headless(str(config_file))
-    except ProjectError as exc:
-        raise EngineError(str(exc)) from None
-    except Exception as exc:  # a plugin's own error (bad option, registry file...)
-        if type(exc).__name__ in ("PluginError", "ConfigurationError", "Abort", "RunError"):
-            raise EngineError(str(exc)) from None
-        raise
+    return _call(lambda: run_headless(str(config_file)))
 
 
 def _call(step):
+    """A step of the gates' run, its errors (a bad option, a registry file, a baseline)
+    told as such, exit status 2, as 'docgates check' tells them."""
     try:
         return step()
-    except Exception as exc:
-        if type(exc).__name__ in ("PluginError", "RunError"):
-            raise EngineError(str(exc)) from None
-        raise
+    except (ProjectError, MkDocsException, RunError) as exc:
+        raise EngineError(str(exc)) from None
 
 
 def _unreadable_front_matter(sources) -> set[str]:
@@ -116,8 +113,6 @@ def _unreadable_front_matter(sources) -> set[str]:
 def _stage(run, config_dir: Path, plain: set[str]) -> Stage:
     """The files MkDocs builds (not excluded, not the theme's), with generated pages as
     placeholders; pages with front matter Zensical cannot read or an HTML title made safe."""
-    from docgates.engines.mkdocs.session import STYLESHEET_URI
-
     session = run.session
     docs_dir = Path(session.config.docs_dir).resolve()
     stage = Stage(config_dir)
@@ -158,12 +153,6 @@ def _generated_title(file) -> str:
     text = file.content_string
     first = text.splitlines()[0] if text else ""
     return first[2:] if first.startswith("# ") else "docgates"
-
-
-def _stylesheet_uri() -> str:
-    from docgates.engines.mkdocs.session import STYLESHEET_URI
-
-    return STYLESHEET_URI
 
 
 def _run_zensical(child: Path) -> None:
@@ -251,6 +240,19 @@ def _declares_nav(config_file: Path) -> bool:
             return "nav" in (yaml_load(handle) or {})
     except Exception:
         return False
+
+
+def _empty(folder: Path) -> None:
+    """What MkDocs does to its site folder before a build: remove all but hidden entries."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _inside(path: Path, folder: Path) -> bool:

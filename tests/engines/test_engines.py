@@ -273,3 +273,14 @@ def test_check_says_a_plain_zensical_build_runs_no_gate(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "zensical.toml is next to mkdocs.yml: a plain 'zensical build' runs none of the docgates gates" in proc.stderr
     assert "docgates build --engine zensical" in proc.stderr
+
+
+@needs(*ENGINE_NAMES)
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_bad_plugin_option_is_exit_2_on_every_engine(tmp_path, engine):
+    root = tmp_path / "project"
+    make_project(root, plugins=["search", {"docgates/freshness": {"enabled": "maybe"}}], clean=True)
+    proc = docgates(root, "build", "--engine", engine)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "enabled" in proc.stderr
+    assert "Traceback" not in proc.stderr

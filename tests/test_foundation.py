@@ -186,10 +186,10 @@ def test_the_core_and_the_gates_never_import_mkdocs():
 
 PROBE_HOOK = """\
 import json
-from docgates.engines.mkdocs.session import BuildSession
+from docgates.engines.mkdocs.base import session_of
 
 def on_post_build(config):
-    session = BuildSession._current
+    session = session_of(config)
     gates = {gate.name: gate for gate in session.gates}
     state = {
         "inputs": len(session.inputs),

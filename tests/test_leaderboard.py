@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from docgates.leaderboard.docsday import Scorer, ScoringSettings, Window, WindowError
 from docgates.leaderboard.probes import CachedReadability, load_probes
@@ -235,7 +236,9 @@ def test_escaping_in_every_rendering(repo):
     assert "<Co>" not in html and "O&#x27;Brien &amp; &lt;Co&gt;" in html
     assert "O&#x27;Brien &amp; Sons" in html
     markdown = render_markdown(board)
-    assert "<Co>" not in markdown and "O'Brien &amp; &lt;Co&gt;" in markdown
+    # As GitHub shows it: the names as text, no HTML made of them.
+    rendered = MarkdownIt("commonmark").enable(["table"]).render(markdown)
+    assert "<Co>" not in rendered and "O'Brien &amp; &lt;Co&gt;" in rendered and "O'Brien &amp; Sons" in rendered
     data = json.loads(render_json(board))
     assert data["teams"][0]["name"] == "O'Brien & <Co>"  # JSON keeps the real name
 

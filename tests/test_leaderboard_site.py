@@ -8,6 +8,7 @@ import re
 import shutil
 
 import pytest
+from markdown_it import MarkdownIt
 
 from docgates.leaderboard.probes import CachedReadability
 from docgates.core.findings import SeverityPolicy
@@ -198,7 +199,8 @@ def test_cli_formats(git_site):
 
     markdown = site.docgates("leaderboard", "--since", "2026-11-12", "--format", "markdown").stdout
     assert markdown.startswith("## Docs-day leaderboard: 2026-11-12 – 2026-11-24")
-    assert "| 1 | O'Brien &amp; Sons |" in markdown and "&lt;Co&gt;" in markdown
+    rendered = MarkdownIt("commonmark").enable(["table"]).render(markdown)
+    assert "<td>O'Brien &amp; Sons</td>" in rendered and "&lt;Co&gt;" in rendered
     assert "Late Larry" in markdown  # until defaults to today (DOCGATES_TODAY)
     for output in (text.stdout, markdown):
         assert "corp.example" not in output

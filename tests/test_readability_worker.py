@@ -63,11 +63,12 @@ def _run_gate(tmp_path, pages: dict[str, str], kill_worker: bool = False, **opti
     used_worker = killed = False
     for path, text in pages.items():
         gate.check_rendered(_page_input(path, text), site.report.page(path), site)
-        used_worker = used_worker or gate.worker is not None
-        if kill_worker and gate.worker is not None and not killed:
+        worker = gate.workers.worker if gate.workers else None
+        used_worker = used_worker or worker is not None
+        if kill_worker and worker is not None and not killed:
             # As soon as it exists: a process killed with SIGKILL runs no more code, so the pages
             # sent after this can only be scored in-process, however busy the machine is.
-            os.kill(gate.worker.pid, signal.SIGKILL)
+            os.kill(worker.pid, signal.SIGKILL)
             killed = True
     gate.finish(site)
     return site.report, (gate.scored_in_worker if used_worker else None)

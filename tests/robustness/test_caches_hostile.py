@@ -337,7 +337,7 @@ def test_a_damaged_file_replaced_meanwhile_is_left_alone(tmp_path, caplog):
         theirs.replace(path)  # another process's new file takes the name while this one reads
         return db.execute("SELECT sum(length(value)) FROM entries").fetchone()[0]
 
-    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.docgates.cache"):
+    with caplog.at_level(logging.INFO, logger="docgates.cache"):
         assert CacheFile(path).run(replaced_then_read) is None
     assert path.read_bytes() == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.sqlite"]
@@ -350,7 +350,7 @@ def test_a_write_over_a_damaged_file_moves_it_aside_and_starts_a_new_one(tmp_pat
     path = tmp_path / "cache.sqlite"
     path.write_bytes(b"\x00{not json")
     cache = CacheFile(path)
-    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.docgates.cache"):
+    with caplog.at_level(logging.INFO, logger="docgates.cache"):
         cache.run(lambda db: db.execute("CREATE TABLE t (v)"), write=True)
     (aside,) = tmp_path.glob("cache.sqlite.corrupt-*")
     assert aside.read_bytes() == b"\x00{not json"

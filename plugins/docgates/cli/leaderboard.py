@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from docgates.core.report import QualityReport
     from docgates.core.repo import find_repo_root
     from docgates.engines.mkdocs.headless import ProjectError, find_config
+    from docgates.engines.mkdocs.session import CACHE_DIR
 
     if not args.since and not args.docs_day:
         raise UsageError("--since is required (or --docs-day), e.g. --since 2026-11-12")
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         policy=SeverityPolicy(),
         report=QualityReport(today=run_today),
         repo_root=find_repo_root(config_dir),
+        cache_dir=config_dir / CACHE_DIR,  # the boards the build keeps
     )
     checklists = None
     checklist_plugin = config.plugins.get("docgates/checklist")

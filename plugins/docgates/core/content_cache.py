@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-log = logging.getLogger("mkdocs.plugins.docgates.cache")
+log = logging.getLogger("docgates.cache")
 
 T = TypeVar("T")
 

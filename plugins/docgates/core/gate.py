@@ -54,9 +54,13 @@ class SiteContext:
     # asked for, so a gate need not start preparing one in ``begin``.
     renders: bool = True
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.config_dir / ".cache" / "plugin" / "docgates"
+    # Where the gates keep their caches between runs; the engine adapter says where (MkDocs
+    # plugins keep theirs under .cache/plugin/NAME).
+    cache_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.cache_dir is None:
+            self.cache_dir = self.config_dir / ".cache" / "docgates"
 
     def memo(self, key: str, build: Callable[[], Any]) -> Any:
         """Build a shared value once per run (e.g. ``memo("git", load_history)``)."""

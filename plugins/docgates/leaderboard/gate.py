@@ -33,6 +33,7 @@ from docgates.leaderboard.docsday import (
 from docgates.leaderboard.probes import CachedReadability, Probes, load_probes
 from docgates.core.gate import Gate, SiteContext
 from docgates.core.gitblobs import BlobReader
+from docgates.core.outputs import markdown_text
 from docgates.core.pagehtml import TABLE_SCRIPT, Markup, esc, link, relative_url, section, table, tag
 
 # A top-level page, so the nav shows one entry; its URL is still leaderboard/.
@@ -162,7 +163,7 @@ def start_scoring(site: SiteContext, window: Window, settings: ScoringSettings) 
     root = site.repo_root or site.config_dir
     with BlobReader(Path(root)) as reader:
         bodies = Scorer(history, reader, settings, probes).bodies_to_score(window)
-    readability.prefetch(bodies)
+    readability.prefetch(bodies, site.shared)
     return probes
 
 
@@ -422,21 +423,15 @@ def render_text(board: Leaderboard) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: Any) -> str:
-    """Markdown table cell text: no pipes, no HTML, no line breaks."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def render_markdown(board: Leaderboard) -> str:
     out = [f"## {TITLE}: {board.window}", "", f"{_plural(board.commits, 'commit')} in the window."]
     if board.status != "ok":
-        out += ["", f"> git history: {_md(board.message)}"]
+        out += ["", f"> git history: {markdown_text(board.message)}"]
         if board.status != "shallow":
             return "\n".join(out) + "\n"
     if board.awards:
         out += ["", "### Awards", ""]
-        out += [f"- **{_md(a.title)}**: {_md(a.winner)} ({_amount(a.amount)} {_md(a.unit)})" for a in board.awards]
+        out += [f"- **{markdown_text(a.title)}**: {markdown_text(a.winner)} ({_amount(a.amount)} {markdown_text(a.unit)})" for a in board.awards]
     for title, label, scores in (("People", "Person", board.people), ("Owning teams", "Team", board.teams)):
         out += ["", f"### {title}", ""]
         if not scores:
@@ -446,7 +441,7 @@ def render_markdown(board: Leaderboard) -> str:
         out.append("| " + " | ".join(["#", label, "Points", *(SHORT_LABELS[k] for k in shown)]) + " |")
         out.append("|---:|---|---:|" + "---:|" * len(shown))
         for rank, s in enumerate(scores, start=1):
-            cells = [str(rank), _md(s.name), str(s.points), *(_amount(s.kinds.get(k, 0)) for k in shown)]
+            cells = [str(rank), markdown_text(s.name), str(s.points), *(_amount(s.kinds.get(k, 0)) for k in shown)]
             out.append("| " + " | ".join(cells) + " |")
     health = _health_rows(board)
     if health:

@@ -218,26 +218,29 @@ class CachedReadability:
         # name stands in for it in the key.
         return cache_key(self.language, f"docsday-markdown-v{VERSION}", body, 0)
 
-    def prefetch(self, bodies: Iterable[str]) -> None:
+    def prefetch(self, bodies: Iterable[str], shared: dict[str, Any] | None = None) -> None:
         """Send the bodies the cache has no score for to a worker process, when there are
-        enough of them and a spare core; their scores are then waiting when asked for."""
-        from docgates.readability.worker import ScoringWorker, spare_cores
+        enough of them and a spare core; their scores are then waiting when asked for. In a
+        build, ``shared`` (the site's shared values) holds the build's one scoring worker,
+        which the readability gate's pages may use too; alone, the probe starts its own."""
+        from docgates.readability.worker import WorkerShare
 
         missing: dict[str, str] = {}
         for body in bodies:
             key = self._key(body)
             if key not in missing and key not in self._futures and self.cache.get(key) is None:
                 missing[key] = body
-        if len(missing) < self.WORKER_AFTER or spare_cores() < 1:
+        if len(missing) < self.WORKER_AFTER:
             return
-        try:
-            worker = ScoringWorker(self.language)
-        except OSError:
-            return  # scored in-process when asked for
+        workers = WorkerShare.of(shared if shared is not None else {}, self.language)
+        workers.hold()
         for key, body in missing.items():
-            self._futures[key] = worker.submit_markdown(body)
-        worker.end_input()
-        self._worker = worker
+            future = workers.submit_markdown(body)
+            if future is None:
+                break  # no worker: scored in-process when asked for
+            self._futures[key] = future
+        workers.let_go()
+        self._worker = workers if workers.worker is not None else None
 
     def _from_worker(self, key: str) -> Any:
         from docgates.readability.scoring import Analysis

@@ -42,7 +42,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from docgates import __version__
 from docgates.links.external_options import ExternalOptions, parse_duration  # noqa: F401 - re-exported
 
-log = logging.getLogger("mkdocs.plugins.docgates.links")
+log = logging.getLogger("docgates.links")
 
 USER_AGENT = f"Mozilla/5.0 (compatible; docgates/{__version__}; link check)"
 # Statuses worth asking again: the server may answer differently in a moment.

@@ -34,7 +34,7 @@ from docgates.core.gate import Gate, PageInput, SiteContext
 from docgates.links.scan import ScanCache, SourceLocator
 from docgates.core.report import PageReport
 
-log = logging.getLogger("mkdocs.plugins.docgates.links")
+log = logging.getLogger("docgates.links")
 
 CACHE_FILE = "external-links.sqlite"
 # Fragments every page has: "#" and "#top" scroll to the top (HTML spec), ":~:" are text

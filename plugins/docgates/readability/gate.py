@@ -25,10 +25,10 @@ from docgates.readability.scoring import (
 )
 from docgates.readability.cache import ScoreCache, cache_key
 from docgates.core.report import PageReport
-from docgates.readability.worker import ScoringWorker, spare_cores
+from docgates.readability.worker import ScoringWorker, WorkerShare
 
 RULE = "readability/hard"
-log = logging.getLogger("mkdocs.plugins.docgates.readability")
+log = logging.getLogger("docgates.readability")
 
 THRESHOLD_KEYS = ("min_ease", "max_grade")
 DEFAULT_THRESHOLDS: dict[str, float | None] = {"min_ease": 30.0, "max_grade": 14.0}
@@ -161,7 +161,9 @@ class ReadabilityGate(Gate):
         self.cache = ScoreCache(None)
         self.counts = {"scored": 0, "skipped": 0, "hard": 0}
         self.use_worker = bool(self.options.get("worker", True))
-        self.worker: Any = None  # a ScoringWorker while pages are being scored in it
+        # The build's scoring worker, held from ``begin`` to ``finish`` (None: score in-process).
+        self.workers: WorkerShare | None = None
+        self.sending = False  # pages go to the worker as they come
         self.pending: deque[_Pending] = deque()
         self.scored_in_worker = 0
 
@@ -186,6 +188,11 @@ class ReadabilityGate(Gate):
             raise GateError(str(exc)) from None
         path = site.cache_dir / "readability.sqlite" if self.use_cache else None
         self.cache = ScoreCache(path, read_ahead=site.complete)
+        self.sending = False
+        self.workers = None
+        if self.use_worker:
+            self.workers = WorkerShare.of(site.shared, self.language)
+            self.workers.hold()
 
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         self._record_answered(site)
@@ -205,10 +212,12 @@ class ReadabilityGate(Gate):
         # textstat page after page.
         pending = _Pending(page, report, key)
         self.pending.append(pending)
-        if self.worker is not None:
-            pending.future = self.worker.submit(page.html, page.source.body, page.source.body_line, self.min_words)
-        elif self.use_worker and len(self.pending) == WORKER_AFTER:
-            self._start_worker()
+        if self.sending:
+            pending.future = self._submit(pending)
+        elif self.workers is not None and len(self.pending) == WORKER_AFTER:
+            self.sending = True
+            for waiting in self.pending:
+                waiting.future = self._submit(waiting)
 
     def _record(self, page: PageInput, report: PageReport, site: SiteContext, analysis: Analysis) -> None:
         """The page's readability in the report, and a finding when it is too hard."""
@@ -245,20 +254,10 @@ class ReadabilityGate(Gate):
             named = [s for s in hardest if s["grade"] > grade] or hardest[:1]
             site.add(self._finding(page, site, problems, thresholds, named))
 
-    def _start_worker(self) -> None:
-        assert self.language is not None
-        if spare_cores() < 1:
-            self.use_worker = False
-            return
-        try:
-            self.worker = ScoringWorker(self.language)
-        except OSError as exc:
-            log.debug("docgates/readability: no scoring worker (%s); scoring in-process", exc)
-            self.use_worker = False
-            return
-        for pending in self.pending:
-            source = pending.page.source
-            pending.future = self.worker.submit(pending.page.html or "", source.body, source.body_line, self.min_words)
+    def _submit(self, pending: _Pending) -> Any:
+        assert self.workers is not None
+        source = pending.page.source
+        return self.workers.submit(pending.page.html or "", source.body, source.body_line, self.min_words)
 
     def _record_answered(self, site: SiteContext) -> None:
         """Record the worker's answers that are in, oldest first, as the pages go by: as with a
@@ -281,11 +280,13 @@ class ReadabilityGate(Gate):
         self._record(pending.page, pending.report, site, analysis)
 
     def _score_pending(self, site: SiteContext) -> None:
-        if self.worker is not None:
-            # Wait for the last answers with the worker ended, so its memory is gone before
-            # they become report entries and cache rows here: the two never add up.
-            self.worker.close()
-            self.worker = None
+        if self.workers is not None:
+            self.workers.let_go()
+            # Wait for the last answers with the worker ended (unless the leaderboard still
+            # holds it), so its memory is gone before they become report entries and cache
+            # rows here: the two never add up.
+            self.workers.close()
+            self.workers = None
         while self.pending:
             self._record_pending(self.pending.popleft(), site)
         if self.scored_in_worker:

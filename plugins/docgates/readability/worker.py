@@ -28,7 +28,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
 
-log = logging.getLogger("mkdocs.plugins.docgates")
+log = logging.getLogger("docgates")
 
 # The folder that holds the docgates package, for the worker's import path.
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -84,6 +84,10 @@ class ScoringWorker:
     def _submit(self, kind: str, *args: Any) -> Future:
         future: Future = Future()
         with self._lock:
+            if self._input_ended:
+                # Too late for this worker: the caller scores the page itself.
+                future.set_result(None)
+                return future
             job_id = self._next_id
             self._next_id += 1
             self._futures[job_id] = future
@@ -150,6 +154,65 @@ class ScoringWorker:
             self._process.kill()
             self._process.wait()
         self._process = None
+
+
+class WorkerShare:
+    """The one scoring worker of a build and language, shared by the gates that score (the
+    readability gate's pages, the leaderboard's old page versions): each loads NLTK's
+    dictionary (~80 MiB), so two at once would double the build's peak memory for no speed a
+    two-core machine can use.
+
+    A gate that may send pages ``hold``s the share from ``begin`` and ``let_go``es once it will
+    send no more; the worker starts with the first page sent and stops taking pages when the
+    last holder lets go, then exits once it has answered. ``submit`` returns None when no
+    worker can run (no spare core, it cannot start): the caller scores the page itself.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.holders = 0
+        self.worker: ScoringWorker | None = None
+        self._unavailable = False
+
+    @classmethod
+    def of(cls, shared: dict[str, Any], language: str) -> "WorkerShare":
+        share = shared.get(f"scoring-worker/{language}")
+        if not isinstance(share, cls):
+            share = shared[f"scoring-worker/{language}"] = cls(language)
+        return share
+
+    def hold(self) -> None:
+        self.holders += 1
+
+    def let_go(self) -> None:
+        self.holders = max(self.holders - 1, 0)
+        if self.holders == 0 and self.worker is not None:
+            self.worker.end_input()
+
+    def submit(self, html: str, body: str, body_line: int, min_words: int) -> Future | None:
+        worker = self._started()
+        return worker.submit(html, body, body_line, min_words) if worker else None
+
+    def submit_markdown(self, body: str) -> Future | None:
+        worker = self._started()
+        return worker.submit_markdown(body) if worker else None
+
+    def close(self) -> None:
+        """Wait for the worker to answer what it was sent and end (when nobody holds it)."""
+        if self.worker is not None and self.holders == 0:
+            self.worker.close()
+
+    def _started(self) -> ScoringWorker | None:
+        if self.worker is None and not self._unavailable:
+            if spare_cores() < 1:
+                self._unavailable = True
+                return None
+            try:
+                self.worker = ScoringWorker(self.language)
+            except OSError as exc:
+                log.debug("docgates: no scoring worker (%s); scoring in-process", exc)
+                self._unavailable = True
+        return self.worker
 
 
 # -- the worker process ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from mkdocs.structure.pages import Page
 
 from docgates.core.findings import RULES
 from docgates.core.gate import Gate
-from docgates.engines.mkdocs.session import BuildSession
+from docgates.engines.mkdocs.session import BuildSession, forward_core_logs
 
 
 class GateConfig(base.Config):
@@ -35,6 +35,9 @@ class GatePlugin(BasePlugin[GateConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.session: BuildSession | None = None
+        # The lead forwards MkDocs' events to the session; the other docgates plugins only
+        # register their gates, so each event reaches the session once.
+        self.lead = False
         self.command = "build"
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -49,7 +52,7 @@ class GatePlugin(BasePlugin[GateConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
-        self.session = BuildSession.for_config(config, command=self.command)
+        self.session, self.lead = session_for(config, self)
         for rule, severity in (self.config.severity or {}).items():
             if rule not in self.gate_class.rules and rule != "frontmatter/invalid":
                 known = ", ".join(self.gate_class.rules) or "none"
@@ -75,7 +78,7 @@ class GatePlugin(BasePlugin[GateConfig]):
     # Late, so pages added by other plugins are listed too.
     @event_priority(-50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if self.session:
+        if self.lead:
             return self.session.on_files(files, config)
         return files
 
@@ -83,36 +86,57 @@ class GatePlugin(BasePlugin[GateConfig]):
     # .meta.yml files in at 50). The source itself is read from disk, as the author wrote it.
     @event_priority(-50)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.session:
-            self.session.on_page_markdown(page, markdown)
+        if self.lead:
+            self.session.on_page_markdown(page)
         return markdown
 
     # Late: gates read the final HTML, after other plugins changed it.
     @event_priority(-50)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.session:
+        if self.lead:
             return self.session.on_page_content(page, html)
         return html
 
     # Late: every page's content exists, so cross-page gates see the whole site.
     @event_priority(-50)
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        if self.session:
+        if self.lead:
             self.session.on_env(env)
-            self.session.finish()
         return env
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
-        if self.session:
+        if self.lead:
             self.session.on_page_context(page)
         return context
 
     # Last: the report covers everything, and failing the build must not skip other plugins.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.session:
+        if self.lead:
             self.session.on_post_build()
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.session:
+        if self.lead:
             self.session.on_build_error()
+
+    def on_shutdown(self) -> None:
+        if self.lead:
+            forward_core_logs(False)
+
+
+def session_for(config: MkDocsConfig, plugin: GatePlugin) -> tuple[BuildSession, bool]:
+    """The build's one session, kept by the first docgates plugin that asks for it (the lead),
+    and whether ``plugin`` is that lead. A new config (each ``mkdocs serve`` rebuild loads one)
+    has new plugin objects, so nothing carries over from the last build."""
+    for other in config.plugins.values():
+        if isinstance(other, GatePlugin) and other.lead and other.session is not None and other.session.config is config:
+            return other.session, other is plugin
+    return BuildSession(config, command=plugin.command), True
+
+
+def session_of(config: MkDocsConfig) -> BuildSession | None:
+    """The session of a config whose plugins have run ``on_config``; None without docgates."""
+    for plugin in config.plugins.values():
+        if isinstance(plugin, GatePlugin) and plugin.lead:
+            return plugin.session
+    return None

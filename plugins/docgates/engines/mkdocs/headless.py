@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 
 from docgates.core.gate import PageInput
 from docgates.core.report import QualityReport
+from docgates.engines.mkdocs.base import session_of
 from docgates.engines.mkdocs.session import BuildSession
 
 
@@ -32,10 +33,10 @@ class HeadlessRun:
     session: BuildSession
     report: QualityReport
     checked: set[str]
-
     # What MkDocs made of the docs folder: another engine builds the same files and nav.
     files: Files | None = None
     nav: Navigation | None = None
+
 
 def find_config(config_file: str | None) -> Path:
     if config_file:
@@ -74,8 +75,8 @@ def run_headless(
             config = config.plugins.on_config(config)
         except (ConfigurationError, MkDocsException) as exc:
             raise ProjectError(f"{path}: {exc}") from None
-        session = BuildSession._current
-        if session is None or session.config is not config:
+        session = session_of(config)
+        if session is None:
             raise ProjectError(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
@@ -113,8 +114,8 @@ def run_headless(
         checked = {p for p in pages if wanted is None or p in wanted}
         for src_uri in sorted(checked):
             populate(src_uri)
+        # The lead plugin's on_env finishes the run (cross-page checks, the baseline).
         config.plugins.on_env(env, config=config, files=files)
-        session.finish()
     finally:
         config.plugins.on_shutdown()
     report = session.site.report

@@ -45,7 +45,8 @@ class GatePlugin(BasePlugin[GateConfig]):
 
     def gate_options(self, config: MkDocsConfig) -> dict[str, Any]:
         """Options handed to the core gate; subclasses resolve paths against the config."""
-        return {key: value for key, value in self.config.items() if key not in ("enabled", "severity")}
+        # ``nav`` places a generated page in MkDocs' menu: the adapter's business, not the gate's.
+        return {key: value for key, value in self.config.items() if key not in ("enabled", "severity", "nav")}
 
     # Early, so the session exists before other plugins' config handlers read it.
     @event_priority(90)
@@ -69,6 +70,8 @@ class GatePlugin(BasePlugin[GateConfig]):
         except ValueError as exc:
             raise PluginError(f"docgates/{self.gate_class.name}: {exc}") from None
         self.session.register(gate)
+        if self.config.get("nav", True) is False:
+            self.session.off_nav.update(gate.generated_pages())
         self.configure_session(self.session, config)
         return config
 

@@ -17,6 +17,10 @@ class LeaderboardConfig(GateConfig):
     """Docs-relative path of the generated page (default ``leaderboard.md``, served at
     ``leaderboard/``; ``leaderboard/`` means ``leaderboard/index.md``)."""
 
+    nav = c.Type(bool, default=True)
+    """With an explicit ``nav`` in mkdocs.yml that does not name the page, add it at the end of
+    the menu; ``false`` leaves it out of the menu (it is still built)."""
+
     docs_day = c.Optional(c.Type((str, dt.date)))
     """One docs day (``2026-11-12``); the window is that day. Use instead of since/until."""
 

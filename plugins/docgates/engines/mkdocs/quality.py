@@ -19,6 +19,10 @@ class QualityConfig(GateConfig):
     """Docs-relative path of the generated quality dashboard (default ``quality.md``, served
     at ``quality/``; ``quality/`` means ``quality/index.md``); ``false`` builds no dashboard."""
 
+    nav = c.Type(bool, default=True)
+    """With an explicit ``nav`` in mkdocs.yml that does not name the page, add it at the end of
+    the menu; ``false`` leaves it out of the menu (it is still built)."""
+
     onboarding = c.Type(list, default=["onboarding*", "*/onboarding*", "**/onboarding/**"])
     """Path patterns (fnmatch, docs-relative) of the onboarding pages whose freshness the
     dashboard shows; pages with ``onboarding: true`` or an ``onboarding`` tag count too."""

@@ -12,7 +12,7 @@ import logging
 import os
 from functools import partial
 from html import escape as html_escape
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jinja2 import Environment, TemplateError
@@ -84,6 +84,8 @@ class BuildSession(GateRun):
         # Bodies of the generated pages, made before the theme renders the first page.
         self.generated_html: dict[str, str] = {}
         self.rendering_prepared = False
+        # Generated pages a site keeps out of its explicit nav (option ``nav: false``).
+        self.off_nav: set[str] = set()
         self.post_build_done = False
         # Top-level keys of Material's .meta.yml files with their lines, by docs-relative path.
         self._meta_file_keys: dict[str, dict[str, int]] = {}
@@ -104,9 +106,11 @@ class BuildSession(GateRun):
 
     # -- files --------------------------------------------------------------------------
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        for src_uri, title in self.generated_pages().items():
+        generated = self.generated_pages()
+        for src_uri, title in generated.items():
             if files.get_file_from_path(src_uri) is None:
                 files.append(File.generated(config, src_uri, content=f"# {title}\n"))
+        _add_to_nav(config, {path: title for path, title in generated.items() if path not in self.off_nav})
         if files.get_file_from_path(STYLESHEET_URI) is None:
             files.append(File.generated(config, STYLESHEET_URI, content=self._stylesheet()))
         if STYLESHEET_URI not in config.extra_css:
@@ -270,6 +274,32 @@ class BuildSession(GateRun):
             return step(*args, **kwargs)
         except RunError as exc:
             raise PluginError(str(exc)) from None
+
+
+def _add_to_nav(config: MkDocsConfig, pages: dict[str, str]) -> None:
+    """With an explicit ``nav``, MkDocs leaves a page out of the menu unless the nav names it:
+    add the generated pages the nav does not name at its end, as a reader expects to find them."""
+    nav = config.nav
+    if not isinstance(nav, list):
+        return  # no nav: MkDocs lists every page itself
+    named = set(_nav_paths(nav))
+    for path, title in pages.items():
+        if path not in named:
+            nav.append({title: path})
+
+
+def _nav_paths(items: Any) -> list[str]:
+    paths: list[str] = []
+    stack = [items]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            paths.append(PurePosixPath(item).as_posix())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return paths
 
 
 def _read_raw(file: File) -> bytes | OSError:

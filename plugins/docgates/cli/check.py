@@ -47,12 +47,6 @@ def run_gates(config_file: str | None, only: Iterable[str] | None = None, shared
 
 
 def run(args: argparse.Namespace) -> int:
-    # MkDocs runs in-process and logs file names verbatim: print its lines inert too.
-    with outputs.terminal_safe_logging():
-        return _check(args)
-
-
-def _check(args: argparse.Namespace) -> int:
     only = None
     notes: list[str] = []
     shared: dict = {}

@@ -8,6 +8,7 @@ import os
 import sys
 
 from docgates import __version__
+from docgates.core.outputs import terminal_safe_logging, terminal_text
 
 # name -> module under docgates.cli; each has add_arguments(parser) and run(args) -> int.
 COMMANDS = {
@@ -53,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._run(args) or 0)
+        # MkDocs runs in-process and logs file names verbatim: every command prints log lines inert.
+        with terminal_safe_logging():
+            return int(args._run(args) or 0)
     except UsageError as exc:
-        print(f"docgates {args.command}: {exc}", file=sys.stderr)
+        print(terminal_text(f"docgates {args.command}: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("DOCGATES_DEBUG"):
             raise
         print(
-            f"docgates {args.command}: unexpected {type(exc).__name__}: {exc}\n"
+            terminal_text(f"docgates {args.command}: unexpected {type(exc).__name__}: {exc}") + "\n"
             "This is a docgates bug: rerun with DOCGATES_DEBUG=1 for the traceback and report it.",
             file=sys.stderr,
         )

@@ -45,8 +45,7 @@ _NO_LINK_VALIDATION = {
 
 
 def build(request: BuildRequest) -> int:
-    with outputs.terminal_safe_logging():
-        run = _run_gates(request.config_file)
+    run = _run_gates(request.config_file)
     session = run.session
     config = session.config
     config_dir = request.config_file.resolve().parent

@@ -85,6 +85,10 @@ class CodePatterns:
     def matches(self, path: str) -> bool:
         return self.spec.match_file(path)
 
+    def any_of(self, sorted_paths: Sequence[str]) -> bool:
+        """Whether any path of ``sorted_paths`` (sorted) matches; stops at the first."""
+        return any(self.spec.match_file(p) for p in candidates(sorted_paths, self.prefixes))
+
     def select(self, sorted_paths: Sequence[str]) -> list[str]:
         """The paths of ``sorted_paths`` (sorted) that match, looking only under the prefixes."""
         return [p for p in candidates(sorted_paths, self.prefixes) if self.spec.match_file(p)]

@@ -174,6 +174,15 @@ class GitHistory:
             current = next_path
         return chain
 
+    def changes_at(self, path: str) -> list[FileChange]:
+        """The changes git logged under exactly this path, newest first (renames not followed,
+        ignored commits included)."""
+        return self._by_path.get(path, [])
+
+    def paths(self) -> Iterable[str]:
+        """Every path the history has a change of."""
+        return self._by_path.keys()
+
     def content_changes(self, path: str, since: dt.date | None = None) -> list[FileChange]:
         """Changes that altered the content (no pure renames, no ignored commits), newest
         first; with ``since``, only those dated after that day."""

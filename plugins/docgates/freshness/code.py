@@ -69,44 +69,52 @@ class CodeChangedView:
 
 class CodeIndex:
     """The history's content changes, found by the path a file had then and the path it has
-    now (a rename of documented code follows the file), built once per run."""
+    now (a rename of documented code follows the file), built once per run. Only changes made
+    under an older name are indexed here; the rest are the history's own per-path lists."""
 
     def __init__(self, history: GitHistory) -> None:
         self.history = history
         self.head_files: list[str] = history.head_files or []
         self._head_set = frozenset(self.head_files)
-        self._by_path: dict[str, list[tuple[FileChange, str]]] = {}
+        # Changes made under a name the file no longer has: id(change) -> its name now, and
+        # the name now -> those changes.
+        self._renamed: dict[int, str] = {}
+        self._by_new_name: dict[str, list[FileChange]] = {}
         # Walking newest to oldest: the name a path had at this point -> the file's name now.
         now_named: dict[str, str] = {}
         for commit in history.commits:
-            ignored = history.is_ignored(commit)
             for change in commit.changes:
-                head = now_named.get(change.path, change.path)
-                if change.status in ("A", "R", "C"):
-                    now_named.pop(change.path, None)  # before this commit the name was another file
-                if change.status == "R" and change.old_path:
-                    now_named[change.old_path] = head
-                if ignored or change.is_pure_rename:
+                if now_named:
+                    head = now_named.get(change.path)
+                    if head is not None and head != change.path:
+                        self._renamed[id(change)] = head
+                        self._by_new_name.setdefault(head, []).append(change)
+                status = change.status
+                if status == "M":
                     continue
-                self._by_path.setdefault(change.path, []).append((change, head))
-                if head != change.path:
-                    self._by_path.setdefault(head, []).append((change, head))
-        self._paths = sorted(self._by_path)
+                if status in ("A", "R", "C"):
+                    now_named.pop(change.path, None)  # before this commit the name was another file
+                if status == "R" and change.old_path:
+                    now_named[change.old_path] = self._renamed.get(id(change), change.path)
+        self._paths = sorted({*history.paths(), *self._by_new_name})
         self._matching: dict[tuple[str, ...], list[tuple[FileChange, str]]] = {}
 
     def matching(self, patterns: CodePatterns) -> list[tuple[FileChange, str]]:
-        """Content changes of files matching ``patterns``, newest first (cached per list)."""
+        """Content changes of files matching ``patterns`` (by their name then or now), with
+        the file's name now, newest first (cached per pattern list)."""
         found = self._matching.get(patterns.patterns)
         if found is None:
+            history, renamed = self.history, self._renamed
             seen: set[int] = set()
             found = []
             for path in candidates(self._paths, patterns.prefixes):
                 if not patterns.matches(path):
                     continue
-                for change, head in self._by_path[path]:
-                    if id(change) not in seen:
-                        seen.add(id(change))
-                        found.append((change, head))
+                for change in (*history.changes_at(path), *self._by_new_name.get(path, ())):
+                    if id(change) in seen or change.is_pure_rename or history.is_ignored(change.commit):
+                        continue
+                    seen.add(id(change))
+                    found.append((change, renamed.get(id(change), change.path)))
             found.sort(key=lambda item: -item[0].commit.timestamp)
             self._matching[patterns.patterns] = found
         return found
@@ -133,7 +141,7 @@ class CodeIndex:
 
     def missing(self, pattern: str) -> bool:
         """Whether a positive pattern matches no file tracked at HEAD."""
-        return not CodePatterns([pattern]).select(self.head_files)
+        return not CodePatterns([pattern]).any_of(self.head_files)
 
     def where_it_went(self, pattern: str) -> str:
         """How the files a pattern matched left (the newest commit that renamed or deleted

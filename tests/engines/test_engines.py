@@ -284,3 +284,18 @@ def test_a_bad_plugin_option_is_exit_2_on_every_engine(tmp_path, engine):
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "enabled" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@needs("zensical")
+def test_a_zensical_failure_is_one_clear_line_and_exit_2(tmp_path):
+    """MkDocs builds the readthedocs theme; Zensical's templates engine cannot."""
+    root = tmp_path / "project"
+    make_project(root, plugins=["search", "docgates/readability"], clean=True)
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["theme"] = {"name": "readthedocs"}
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    proc = docgates(root, "build", "--engine", "zensical")
+    assert proc.returncode == 2
+    assert "docgates build: zensical build failed (exit status 1): " in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (root / ".docgates-zensical.yml").exists()

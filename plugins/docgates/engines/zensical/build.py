@@ -164,22 +164,21 @@ def _run_zensical(child: Path) -> None:
     )
     # Zensical colours its output whatever the terminal; its progress lines go to stdout.
     errors = [line for line in _ANSI.sub("", proc.stderr).splitlines() if line.strip()]
-    if proc.returncode != 0:
-        reason = next((line for line in reversed(errors) if "Error" in line), errors[-1] if errors else "no message")
-        raise EngineError(
-            f"zensical build failed (exit status {proc.returncode}): {outputs.terminal_text(reason.strip())}. "
-            "Run 'zensical build' for its full output."
-        )
-    for line in errors:
-        print(f"zensical: {outputs.terminal_text(line)}", file=sys.stderr)
+    if proc.returncode == 0:
+        for line in errors:
+            print(f"zensical: {outputs.terminal_text(line)}", file=sys.stderr)
+        return
+    # Its last error line says what went wrong; a Python traceback above it says where in
+    # Zensical, which is no help to a writer.
+    reason = next((line for line in reversed(errors) if "Error" in line), errors[-1] if errors else "no message")
+    raise EngineError(f"zensical build failed (exit status {proc.returncode}): {outputs.terminal_text(reason.strip())}")
 
 
 def _finish_pages(site_dir: Path, session, views: dict[str, Any], bodies: dict[str, str]) -> None:
-    report = session.site.report
     env = session.config.theme.get_env()
     header_template = env.get_template("docgates/page-header.html")
-    for path, view in views.items():
-        url = report.pages[path].url if path in report.pages else view.report.url
+    for view in views.values():
+        url = view.report.url
         page_file = _output_file(site_dir, url)
         header = header_template.render(
             page=SimpleNamespace(meta={"docgates": view}, url=url),

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from docgates.leaderboard.docsday import Scorer, ScoringSettings, Window, WindowError
-from docgates.leaderboard.probes import CachedReadability, load_probes
 from docgates.core.git_history import load_history
 from docgates.core.gitblobs import BlobReader
-from docgates.leaderboard.gate import render_html, render_json, render_markdown, render_text
+from docgates.leaderboard.docsday import ScoringSettings
+from docgates.leaderboard.probes import CachedReadability, load_probes
+from docgates.leaderboard.render import render_html, render_json, render_markdown, render_text
+from docgates.leaderboard.scorer import Scorer
+from docgates.leaderboard.window import Window, WindowError
 from docgates.readability.worker import spare_cores
 
 from conftest import GitRepo, base_env
@@ -278,16 +280,16 @@ def test_one_git_process_for_every_blob(repo, monkeypatch):
 
 # -- computed once, judged per revision and day ------------------------------------------------
 def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from docgates.leaderboard import docsday
+    from docgates.leaderboard import pages
 
     parsed: list[str] = []
-    real = docsday.parse_page
+    real = pages.parse_page
 
     def counting(path, raw, *args, **kwargs):
         parsed.append(path)
         return real(path, raw, *args, **kwargs)
 
-    monkeypatch.setattr(docsday, "parse_page", counting)
+    monkeypatch.setattr(pages, "parse_page", counting)
     return parsed
 
 

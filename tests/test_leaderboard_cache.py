@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 from docgates.core.dates import parse_interval
-from docgates.leaderboard.docsday import Leaderboard, Scorer, ScoringSettings, Window, result_key
 from docgates.core.git_history import load_history
 from docgates.core.gitblobs import BlobReader
+from docgates.leaderboard.boards import result_key
+from docgates.leaderboard.docsday import ScoringSettings
+from docgates.leaderboard.model import Leaderboard
+from docgates.leaderboard.scorer import Scorer
+from docgates.leaderboard.window import Window
 
 from conftest import GitRepo, base_env
 

@@ -20,8 +20,9 @@ import pytest
 from conftest import GitRepo
 from docgates.dashboard import charts
 from docgates.dashboard.page import DashboardInput, render
-from docgates.leaderboard.docsday import Contribution, Leaderboard, Score, Window
-from docgates.leaderboard.gate import render_html
+from docgates.leaderboard.model import Contribution, Leaderboard, Score
+from docgates.leaderboard.render import render_html
+from docgates.leaderboard.window import Window
 
 from .hostile import INJECTED_ATTRS, INJECTED_TAGS, _DocgatesScanner, dump_yaml, has_traceback, new_site, scan_markdown
 from .test_escaping_hostile import AUTHOR, PAYLOAD

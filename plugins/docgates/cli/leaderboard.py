@@ -28,15 +28,17 @@ def run(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException
 
-    from docgates.leaderboard import gate as board_module
     from docgates.core.dates import DateError, parse_interval, today
-    from docgates.leaderboard.docsday import ScoringSettings, Window, WindowError, check_awards, check_points
     from docgates.core.findings import SeverityPolicy
     from docgates.core.gate import SiteContext
     from docgates.core.report import QualityReport
     from docgates.core.repo import find_repo_root
     from docgates.engines.mkdocs.headless import ProjectError, find_config
     from docgates.engines.mkdocs.session import CACHE_DIR
+    from docgates.leaderboard import gate as board_module
+    from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_points
+    from docgates.leaderboard.render import render_json, render_markdown, render_text
+    from docgates.leaderboard.window import Window, WindowError
 
     if not args.since and not args.docs_day:
         raise UsageError("--since is required (or --docs-day), e.g. --since 2026-11-12")
@@ -101,10 +103,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(board.message)
     if board.status == "shallow":
         print(f"docgates leaderboard: warning: {board.message}", file=sys.stderr)
-    render = {
-        "json": board_module.render_json,
-        "markdown": board_module.render_markdown,
-        "text": board_module.render_text,
-    }[args.format]
+    render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
     sys.stdout.write(render(board))
     return 0

@@ -57,6 +57,9 @@ class SiteContext:
     # Where the gates keep their caches between runs; the engine adapter says where (MkDocs
     # plugins keep theirs under .cache/plugin/NAME).
     cache_dir: Path | None = None
+    # The site's own templates (a jinja2 loader; MkDocs: the theme's, custom_dir first), which
+    # generated pages look in before the package's (``core/templates.py``); None: the package's.
+    templates: Any = None
 
     def __post_init__(self) -> None:
         if self.cache_dir is None:

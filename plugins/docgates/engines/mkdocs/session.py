@@ -211,6 +211,7 @@ class BuildSession(GateRun):
         one template (``docgates_header``), which ``docgates/page-header.html`` includes once
         per page instead of each partial by name. Each partial is read through the theme's
         loader, so a site's own copy still wins."""
+        self._site().templates = env.loader  # generated pages: a site's copy wins there too
         self._raise_plugin_error(self.finish)
         if not self.renders or not self.partials:
             return

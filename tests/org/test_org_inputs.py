@@ -93,7 +93,7 @@ class _Elements(HTMLParser):
 def test_hostile_report_is_escaped_in_the_portal_and_the_payloads(published, tmp_path):
     hostile = _hostile_report(published, tmp_path)
     # A name with '=' cannot be a NAME=REPORT argument; a sites file can hold any name.
-    (tmp_path / "sites.yml").write_text(json.dumps([{"name": HOSTILE_SITE, "report": str(hostile)},
+    (tmp_path / "sites.yml").write_text(json.dumps([{"name": HOSTILE_SITE, "report": str(hostile), "link": "javascript:alert(4)"},
                                                     {"name": "payments", "report": str(published)}]), encoding="utf-8")
     proc = docgates("org", "--from", "sites.yml", cwd=tmp_path, day=DAY_TWO)
     assert proc.returncode == 0, proc.stderr

@@ -14,7 +14,7 @@ import pytest
 from docgates.core.dates import parse_interval
 from docgates.core.git_history import load_history
 from docgates.core.gitblobs import BlobReader
-from docgates.leaderboard.boards import result_key
+from docgates.leaderboard.boards import BoardCache, result_key
 from docgates.leaderboard.docsday import ScoringSettings
 from docgates.leaderboard.model import Leaderboard
 from docgates.leaderboard.scorer import Scorer
@@ -158,6 +158,30 @@ def test_a_cached_board_is_the_board(repo):
     again = Leaderboard.from_cache(json.loads(json.dumps(board.to_cache())))
     assert again == board
     assert again.to_dict() == board.to_dict()
+
+
+def test_a_cached_board_in_another_form_is_a_miss(repo, tmp_path):
+    """An entry the codec did not write (version 1's flat window, a damaged value) is a miss,
+    never a crash; the board as written is a hit."""
+    board = _score(repo, Window(dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
+    cached = json.loads(json.dumps(board.to_cache()))
+    person = cached["people"][0]
+    version_1 = {key: value for key, value in cached.items() if key != "window"} | cached["window"]
+    unusable = [
+        version_1,
+        cached | {"people": [person | {"name": 3}]},
+        cached | {"people": [person | {"kinds": {"rescued": "many"}}]},
+        cached | {"people": [{key: value for key, value in person.items() if key != "points"}]},
+        cached | {"before": cached["before"] | {"day": "12.11.2026"}},
+        cached | {"awards": "none"},
+        cached | {"contributions": [None]},
+    ]
+    boards = BoardCache(tmp_path / "boards.sqlite")
+    for entry in unusable:
+        boards.cache.put("key", {"owners": {}, "board": entry})
+        assert boards.get("key", {}) is None, entry
+    boards.cache.put("key", {"owners": {}, "board": cached})
+    assert boards.get("key", {}) == board
 
 
 def test_the_key_changes_with_everything_the_board_depends_on(repo, tmp_path):

@@ -6,9 +6,12 @@ import datetime as dt
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+
+import docgates
 
 from docgates.leaderboard.probes import CachedReadability
 from docgates.core.findings import SeverityPolicy
@@ -159,6 +162,45 @@ def test_only_a_run_that_renders_starts_scoring_old_versions(git_site, monkeypat
         gate.release(context)
         assert gate.probes is None
     assert started == {False: False, True: True}
+
+
+PACKAGE_TEMPLATE = Path(docgates.__file__).parent / "templates" / "docgates" / "leaderboard.html"
+
+
+def _override(site, text: str) -> None:
+    """The site keeps its own docgates/leaderboard.html in the theme's custom_dir."""
+    site.config["theme"]["custom_dir"] = "overrides"
+    site.write("overrides/docgates/leaderboard.html", text, dedent=False)
+
+
+def test_a_site_copy_of_the_template_renders_the_page(git_site):
+    site, _ = _docs_day(git_site)
+    package = PACKAGE_TEMPLATE.read_text(encoding="utf-8")
+    thanks = '<p class="site-thanks">Thank you, {{ board.people[0].name }}!</p>\n'
+    _override(site, package.replace('<div class="docgates-leaderboard">\n', '<div class="docgates-leaderboard">\n' + thanks))
+    result = site.build()
+    assert result.returncode == 0, result.output
+    html = (site.root / "site" / "leaderboard" / "index.html").read_text(encoding="utf-8")
+    # The site's copy, with names from git still escaped, and the rest as the package has it.
+    assert '<p class="site-thanks">Thank you, O&#x27;Brien &amp; Sons!</p>' in html
+    assert "O&#x27;Brien &amp; &lt;Co&gt;" in html and "<Co>" not in html
+    assert 'id="awards"' in html and 'href="../guide/"' in html
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("{% if %}", "leaderboard.html:2: Expected an expression"),
+        ("{{ board.peeple }}", "leaderboard.html:2: "),
+    ],
+)
+def test_a_broken_site_template_fails_the_build_naming_its_line(git_site, line, message):
+    site, _ = _docs_day(git_site)
+    _override(site, f"<p>Docs day</p>\n{line}\n")
+    result = site.build()
+    assert result.returncode != 0
+    assert message in result.output and "fix the template or remove the site's copy" in result.output
+    assert "overrides" in result.output and "Traceback" not in result.output
 
 
 def test_leaderboard_page_path_is_configurable(git_site):

@@ -64,6 +64,6 @@ def _failing_line(exc: BaseException, name: str) -> str:
     """``file:line`` of the template line that failed: Jinja rewrites the traceback so that
     a template's frames carry its file name and line."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".html") or frame.filename.endswith(name):
+        if not frame.filename.endswith(".py"):
             return f"{frame.filename}:{frame.lineno}"
     return name

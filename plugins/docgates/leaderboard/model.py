@@ -62,7 +62,8 @@ def _from_json(kind: Any, data: Any) -> Any:
     if origin in (list, set):
         return origin(_from_json(args[0], item) for item in _of(list, data))
     if origin is dict or kind in (dict, Counter):
-        value_type = args[1] if args else Any
+        # A Counter holds amounts: 1.5 links fixed is a float.
+        value_type = args[1] if args else float if kind is Counter else Any
         return (kind if kind is Counter else dict)(
             {_of(str, key): _from_json(value_type, item) for key, item in _of(dict, data).items()}
         )

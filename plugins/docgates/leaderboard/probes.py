@@ -1,8 +1,8 @@
-"""The measures docs-day scoring applies to old versions of a page, from the gates' own core.
+"""The measures docs-day scoring applies to old versions of a page, from the gates' own code.
 
-Each probe judges a page's source the way its gate does. A gate whose core offers no such
-measure leaves its probe empty, and the leaderboard shows that kind as "not measured"
-instead of guessing.
+Each probe judges a page's source the way its gate does. A measure the site cannot take (no
+readability scorer for its language, a checklist file the checklist gate rejects) leaves its
+probe empty, and the leaderboard shows that kind as "not measured" instead of guessing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any, Callable, Container, Iterable
 from urllib.parse import unquote, urlsplit
 
+from docgates.checklist.config import ChecklistConfigError, load_checklists
+from docgates.checklist.gate import evaluate
+from docgates.core.content_cache import ContentCache, code_digest, content_key
 from docgates.core.frontmatter import PageSource
+from docgates.core.markdown_outline import _ATX, _links, outline, source_lines
+from docgates.ownership.codeowners import parse_codeowners
+from docgates.readability import cmudict as cmudict_corpus
 
 ChecklistProbe = Callable[[PageSource, dt.date], "tuple[int, int] | None"]
 ReadabilityProbe = Callable[[PageSource], "float | None"]
@@ -65,12 +71,9 @@ def load_probes(options: dict[str, Any] | None = None) -> Probes:
     probes.readability = _readability_probe(str(options.get("language") or "en"), options.get("cache_file"))
     if probes.readability is None:
         probes.missing["readability_gained"] = "no readability scorer for this language, or its dictionary is not installed"
-    probes.broken_links = _links_probe()
-    if probes.broken_links:
-        cache_file = options.get("cache_file")
-        probes.link_targets = CachedLinkTargets(Path(cache_file).with_name(LINKS_CACHE_FILE) if cache_file else None)
-    if probes.broken_links is None:
-        probes.missing["links_fixed"] = "no core link scanner is available"
+    probes.broken_links = _count_broken_links
+    cache_file = options.get("cache_file")
+    probes.link_targets = CachedLinkTargets(Path(cache_file).with_name(LINKS_CACHE_FILE) if cache_file else None)
     return probes
 
 
@@ -84,12 +87,7 @@ def probes_key(options: dict[str, Any] | None = None) -> str:
     parts = [f"language={options.get('language') or 'en'}", f"checklists={_file_digest(options.get('checklists'))}"]
     for module in ("markdown", "yaml", "textstat"):
         parts.append(f"{module}={_library_version(module)}")
-    try:
-        from docgates.readability import cmudict as cmudict_corpus
-
-        parts.append(f"cmudict={_corpus_installed(cmudict_corpus)}")
-    except ImportError:
-        parts.append("cmudict=none")
+    parts.append(f"cmudict={_corpus_installed()}")
     return "\n".join(parts)
 
 
@@ -117,12 +115,7 @@ def _library_version(module: str) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _codeowners_probe() -> CodeownersProbe | None:
-    try:
-        from docgates.ownership.codeowners import parse_codeowners
-    except ImportError:
-        return None
-
+def _codeowners_probe() -> CodeownersProbe:
     def resolver(text: str) -> Callable[[str], list[str]]:
         parsed = parse_codeowners(text, "CODEOWNERS")
 
@@ -137,14 +130,8 @@ def _codeowners_probe() -> CodeownersProbe | None:
 
 def _checklist_probe(options: dict[str, Any]) -> ChecklistProbe | None:
     try:
-        from docgates.checklist.gate import evaluate
-        from docgates.checklist.config import load_checklists
-        from docgates.core.markdown_outline import outline
-    except ImportError:
-        return None
-    try:
         checklists = load_checklists(options.get("checklists"))
-    except Exception:  # the checklist gate reports a broken definitions file itself
+    except (ChecklistConfigError, OSError):  # the checklist gate reports a broken file itself
         return None
 
     def probe(source: PageSource, day: dt.date) -> tuple[int, int] | None:
@@ -155,20 +142,9 @@ def _checklist_probe(options: dict[str, Any]) -> ChecklistProbe | None:
             result = evaluate(checklist, source, outline(source.body, source.body_line), day)
         except Exception:  # an old version the checklist cannot judge earns nothing
             return None
-        done, total = _done_total(result)
-        return (done, total) if total else None
+        return (result.done, len(result.items)) if result.items else None
 
     return probe
-
-
-def _done_total(result: Any) -> tuple[int, int]:
-    if hasattr(result, "items") and hasattr(result, "done") and isinstance(result.items, list):
-        return int(result.done), len(result.items)
-    if isinstance(result, dict):
-        return int(result.get("done", 0)), int(result.get("total", 0))
-    if isinstance(result, tuple):
-        return int(result[0]), int(result[1])
-    return int(getattr(result, "done", 0)), int(getattr(result, "total", 0))
 
 
 class CachedReadability:
@@ -275,22 +251,17 @@ class CachedReadability:
 
 
 def _readability_probe(language: str = "en", cache_file: Path | None = None) -> CachedReadability | None:
-    try:
-        import markdown  # noqa: F401  (the renderer, imported when the first page is scored)
+    from docgates.readability.scoring import textstat_language
 
-        from docgates.readability import cmudict as cmudict_corpus
-        from docgates.readability.scoring import textstat_language
-    except ImportError:
-        return None
     textstat_name = textstat_language(language)
     if textstat_name is None:
         return None
-    if textstat_name.startswith("en") and not _corpus_installed(cmudict_corpus):
+    if textstat_name.startswith("en") and not _corpus_installed():
         return None  # no pronouncing dictionary: the readability gate says what to run
     return CachedReadability(textstat_name, cache_file)
 
 
-def _corpus_installed(cmudict_corpus: Any) -> bool:
+def _corpus_installed() -> bool:
     """What ``Scorer.require_data`` checks, without importing textstat before a page needs
     scoring: a warm cache may answer every page."""
     try:
@@ -300,16 +271,8 @@ def _corpus_installed(cmudict_corpus: Any) -> bool:
     return True
 
 
-def _links_probe() -> LinksProbe | None:
-    try:
-        from docgates.core import markdown_outline  # noqa: F401
-    except ImportError:
-        return None
-
-    def probe(source: PageSource, files: Container[str]) -> int | None:
-        return count_broken(resolve_links(link_targets(source.body), source.path), files)
-
-    return probe
+def _count_broken_links(source: PageSource, files: Container[str]) -> int | None:
+    return count_broken(resolve_links(link_targets(source.body), source.path), files)
 
 
 # Next to the readability scores' file: the link targets of page bodies (``CachedLinkTargets``).
@@ -333,8 +296,6 @@ class CachedLinkTargets:
         self.scanned = 0  # bodies scanned in this run (not from the cache)
 
     def __call__(self, body: str) -> list[str]:
-        from docgates.core.content_cache import content_key
-
         cache = self._open()
         key = content_key(body)
         found = cache.get(key)
@@ -349,8 +310,6 @@ class CachedLinkTargets:
 
     def _open(self) -> Any:
         if self._cache is None:
-            from docgates.core.content_cache import ContentCache, code_digest
-
             # Scanned by this module's code and the outline's: either one changed, none is kept.
             self._cache = ContentCache(self.cache_file, code_digest("leaderboard/probes.py", "core/markdown_outline.py"), self.LIMIT)
         return self._cache
@@ -367,8 +326,6 @@ def link_targets(body: str) -> list[str]:
     The same line walk as ``outline`` (``source_lines``), skipping ATX heading lines too. A
     line with neither ``[`` nor ``<`` holds no link of any kind.
     """
-    from docgates.core.markdown_outline import _ATX, _links, source_lines
-
     if "[" not in body and "<" not in body:
         return []
     targets: list[str] = []

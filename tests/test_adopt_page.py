@@ -58,10 +58,18 @@ def test_the_adoption_page_works_on_an_existing_site(git_site):
 
     # Step 4: freshness and the dashboard; every page is stale, the baseline accepts them too.
     site.config["plugins"] = plugin_steps[1]
-    site.config["nav"] = site.config["nav"] + [item for item in nav_snippet if "quality.md" in item.values()]
     stale = site.build()
     assert stale.returncode == 1 and stale.rules("index.md") == ["freshness/stale"]
     assert "not included in the nav" not in stale.output
+    # The dashboard is in the menu, last, or where the nav names it.
+    menu = (site.root / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'href="quality/".*?Quality dashboard', menu, re.S)
+    site.config["nav"] = [item for item in nav_snippet if "quality.md" in item.values()] + site.config["nav"]
+    named = site.build()
+    assert "not included in the nav" not in named.output
+    menu = (site.root / "site" / "guide" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]*)" class="md-nav__link', menu)
+    assert links == ["../quality/", "..", "./"]  # Quality, Home, Guide: where the nav names it
     assert site.docgates("baseline").returncode == 0
     check = site.docgates("check")
     assert check.returncode == 0, check.stdout + check.stderr
@@ -87,7 +95,6 @@ def test_the_adoption_page_works_on_an_existing_site(git_site):
 
     # Step 5: the other gates, then check again.
     site.config["plugins"] = plugin_steps[2]
-    site.config["nav"] = site.config["nav"] + [{"Leaderboard": "leaderboard.md"}]
     assert site.build().returncode == 0
     assert site.docgates("check").returncode == 0
 

@@ -55,7 +55,7 @@ def history_key(history: Any) -> str:
     is_ignored = getattr(history, "is_ignored", None) or (lambda commit: False)
     lines = [f"{getattr(history, 'status', 'ok')}\0{getattr(history, 'message', '')}"]
     for commit in getattr(history, "commits", None) or []:
-        # The author date is in the commit id; its UTC day comes from it (``commit_day``).
+        # The author date is in the commit id; so is its UTC day (``Commit.date``).
         lines.append(f"{commit.sha}\0{commit.author}\0{is_ignored(commit)}")
         lines.extend(
             f"{change.status}\0{change.path}\0{getattr(change, 'old_path', None)}\0{getattr(change, 'similarity', None)}"

@@ -21,7 +21,6 @@ from docgates.core.frontmatter import PageSource, parse_page
 from docgates.core.gitblobs import BlobReader, is_blob
 from docgates.leaderboard.docsday import ScoringSettings
 from docgates.leaderboard.probes import Probes, count_broken, resolve_links
-from docgates.leaderboard.window import commit_day
 from docgates.ownership.codeowners import CODEOWNERS_LOCATIONS
 
 
@@ -222,7 +221,7 @@ class PageJudge:
         if not candidates:
             return None
         # Newest by author date, as the freshness gate decides: a rebase can reorder the log.
-        return commit_day(max(candidates, key=lambda change: change.commit.timestamp).commit)
+        return max(candidates, key=lambda change: change.commit.timestamp).commit.date
 
     def codeowners_at(self, rev: str, repo_path: str) -> list[str]:
         if rev not in self._codeowners:

@@ -14,7 +14,7 @@ from docgates.leaderboard.docsday import AWARDS, KINDS, READABILITY_STEP, Scorin
 from docgates.leaderboard.model import Award, Contribution, Health, Leaderboard, Score
 from docgates.leaderboard.pages import PageJudge
 from docgates.leaderboard.probes import Probes, load_probes
-from docgates.leaderboard.window import Window, commit_day
+from docgates.leaderboard.window import Window
 from docgates.ownership.codeowners import CODEOWNERS_LOCATIONS
 
 
@@ -39,10 +39,10 @@ class Scorer:
                 return board
         for kind, why in self.probes.missing.items():
             board.not_measured[kind] = why
-        in_window = [c for c in self.commits if commit_day(c) in window]
+        in_window = [c for c in self.commits if c.date in window]
         board.commits = len(in_window)
-        before_rev = next((c.sha for c in self.commits if commit_day(c) < window.since), None)
-        after_rev = next((c.sha for c in self.commits if commit_day(c) <= window.until), None)
+        before_rev = next((c.sha for c in self.commits if c.date < window.since), None)
+        after_rev = next((c.sha for c in self.commits if c.date <= window.until), None)
         paths = self._candidate_paths(candidates, before_rev, after_rev)
         self._prefetch_window(in_window)
         seen: set[tuple[str, str, str]] = set()
@@ -69,7 +69,7 @@ class Scorer:
         of every change in the window that edits a page's body (``_improvements``)."""
         if getattr(self.history, "status", "ok") not in ("ok", "shallow") or not self.probes.readability:
             return []
-        in_window = [c for c in self.commits if commit_day(c) in window]
+        in_window = [c for c in self.commits if c.date in window]
         self._prefetch_window(in_window)
         bodies: list[str] = []
         for commit in in_window:
@@ -115,7 +115,7 @@ class Scorer:
         path = self.pages.docs_path(change.path)
         if path is None or status == "D":
             return []
-        day = commit_day(commit)
+        day = commit.date
         author = str(getattr(commit, "author", "") or "unknown")
         old_path = getattr(change, "old_path", None) or change.path
         parent = f"{commit.sha}^"

@@ -1,4 +1,4 @@
-"""The days a docs-day board covers, and the day each commit belongs to."""
+"""The days a docs-day board covers."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ class WindowError(ValueError):
 @dataclass(frozen=True)
 class Window:
     """Inclusive calendar days, in UTC like every git date docgates uses: a commit belongs
-    to the UTC day of its author date, whatever the time zone of the machine that builds."""
+    to the UTC day of its author date (``Commit.date``), whatever the time zone of the machine
+    that builds."""
 
     since: dt.date
     until: dt.date
@@ -53,18 +54,3 @@ def _date(option: str, value: Any) -> dt.date:
         return parse_date(value)
     except DateError as exc:
         raise WindowError(f"{option}: {exc}") from None
-
-
-def commit_day(commit: Any) -> dt.date:
-    """The UTC calendar day of a commit's author date (see ``Window``)."""
-    value = getattr(commit, "date", None)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            pass
-    return dt.datetime.fromtimestamp(int(getattr(commit, "timestamp", 0)), dt.timezone.utc).date()

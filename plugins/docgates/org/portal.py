@@ -81,8 +81,8 @@ def _overview(view: OrgView) -> Markup:
     )
     return Markup(
         f'<div class="docgates-cards">{html_cards}</div>'
-        + tag("p", f"Recorded {view.today}. Each site's health is its dashboard's score: the average of its "
-                   "measured shares (fresh, owned, working links, complete checklists, readable pages).")
+        + tag("p", f"Recorded {view.today}. Each site's health is its dashboard's score: the share of its "
+                   "pages that pass every measured check (fresh, owned, working links, complete checklist, readable).")
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from docgates.core.content_cache import ContentCache
+from docgates.core.git_history import GitHistory
 from docgates.leaderboard.docsday import ScoringSettings, nothing_excluded
 from docgates.leaderboard.model import Contribution, Leaderboard
 from docgates.leaderboard.probes import probes_key
@@ -22,7 +23,7 @@ VERSION = 2
 BOARDS_KEPT = 4
 
 
-def result_key(window: Window, settings: ScoringSettings, history: Any) -> str | None:
+def result_key(window: Window, settings: ScoringSettings, history: GitHistory) -> str | None:
     """A key for the board ``Scorer.score`` computes, that changes whenever the board can;
     None when the settings hold what no key can see (an ``exclude`` function).
 
@@ -50,16 +51,15 @@ def result_key(window: Window, settings: ScoringSettings, history: Any) -> str |
     ])
 
 
-def history_key(history: Any) -> str:
+def history_key(history: GitHistory) -> str:
     """One digest of everything ``Scorer`` reads from the parsed history."""
-    is_ignored = getattr(history, "is_ignored", None) or (lambda commit: False)
-    lines = [f"{getattr(history, 'status', 'ok')}\0{getattr(history, 'message', '')}"]
-    for commit in getattr(history, "commits", None) or []:
+    lines = [f"{history.status}\0{history.message}"]
+    for commit in history.commits:
         # The author date is in the commit id; so is its UTC day (``Commit.date``).
-        lines.append(f"{commit.sha}\0{commit.author}\0{is_ignored(commit)}")
+        lines.append(f"{commit.sha}\0{commit.author}\0{history.is_ignored(commit)}")
         lines.extend(
-            f"{change.status}\0{change.path}\0{getattr(change, 'old_path', None)}\0{getattr(change, 'similarity', None)}"
-            for change in getattr(commit, "changes", ()) or ()
+            f"{change.status}\0{change.path}\0{change.old_path}\0{change.similarity}"
+            for change in commit.changes
         )
     return _digest(lines)
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from docgates.core.dates import DateError, parse_interval, today as real_today
 from docgates.core.gate import Gate, SiteContext
-from docgates.core.git_history import history_for
+from docgates.core.git_history import GitHistory, history_for
 from docgates.core.gitblobs import BlobReader
 from docgates.core.pagehtml import relative_url
 from docgates.leaderboard.boards import BoardCache, result_key
@@ -121,7 +121,7 @@ def docs_prefix(site: SiteContext) -> str:
     return site.repo_path("x")[:-1]
 
 
-def load_history(site: SiteContext) -> Any:
+def load_history(site: SiteContext) -> GitHistory:
     """The run's one git history (shared with the freshness and ownership gates)."""
     return history_for(site)
 
@@ -132,7 +132,7 @@ def start_scoring(site: SiteContext, window: Window, settings: ScoringSettings) 
     (``CachedReadability.prefetch``), to hand to ``compute``. None when there is nothing to
     start: a cached board, no history, no readability probe."""
     history = load_history(site)
-    if getattr(history, "status", "ok") not in ("ok", "shallow"):
+    if history.status not in ("ok", "shallow"):
         return None
     settings = _with_cache_file(site, settings)
     key = result_key(window, settings, history)

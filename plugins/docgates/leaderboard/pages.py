@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from docgates.core.frontmatter import PageSource, parse_page
+from docgates.core.git_history import FileChange, GitHistory
 from docgates.core.gitblobs import BlobReader, is_blob
 from docgates.leaderboard.docsday import ScoringSettings
 from docgates.leaderboard.probes import Probes, count_broken, resolve_links
@@ -59,19 +60,19 @@ class PageJudge:
     """Any page of the docs folder at any revision of one repository's history, judged on
     any day as the gates would judge it; each content is read and parsed once."""
 
-    def __init__(self, history: Any, reader: BlobReader, settings: ScoringSettings, probes: Probes) -> None:
+    def __init__(self, history: GitHistory, reader: BlobReader, settings: ScoringSettings, probes: Probes) -> None:
         self.history = history
         self.reader = reader
         self.settings = settings
         self.probes = probes
         # Newest first, as git log lists them; the index is a topological age.
-        self.order = {c.sha: index for index, c in enumerate(getattr(history, "commits", []) or [])}
+        self.order = {c.sha: index for index, c in enumerate(history.commits)}
         self._states: dict[tuple[str, str, dt.date, bool], PageState] = {}
         self._files: dict[str, Mapping[str, str]] = {}
         self._codeowners: dict[str, Any] = {}
         self._versions: dict[str, PageVersion] = {}  # by blob id
         self._blob_ids: dict[str, str] = {}  # "rev:path" -> blob id, for revisions not listed
-        self._changes: dict[str, list[Any]] = {}
+        self._changes: dict[str, list[FileChange]] = {}
 
     # -- what a page was ------------------------------------------------------------------
     def docs_path(self, repo_path: str) -> str | None:
@@ -210,13 +211,13 @@ class PageJudge:
         if rev.endswith("^"):
             limit += 1  # the parent: strictly older than the commit itself
         if repo_path not in self._changes:
-            self._changes[repo_path] = _changes(self.history, repo_path)
+            self._changes[repo_path] = self.history.changes(repo_path)
         candidates = [
             change
             for change in self._changes[repo_path]
             if self.order.get(change.commit.sha, -1) >= limit
             # The freshness rule: a deletion or a pure move does not refresh a page.
-            and change.status != "D" and not getattr(change, "is_pure_rename", False)
+            and change.status != "D" and not change.is_pure_rename
         ]
         if not candidates:
             return None
@@ -251,10 +252,3 @@ class PageJudge:
             if blob_id and blob_id not in self._versions and self._known_version(repo_path, blob_id) is None:
                 wanted.append(blob_id)
         self.reader.prefetch(wanted)
-
-
-def _changes(history: Any, repo_path: str) -> list[Any]:
-    try:
-        return list(history.changes(repo_path) or [])
-    except (KeyError, AttributeError):
-        return []

@@ -7,7 +7,7 @@ JSON of ``docgates leaderboard``. Emails never leave git: people are shown by th
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import jinja2
 from markupsafe import Markup

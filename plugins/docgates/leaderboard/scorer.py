@@ -7,8 +7,9 @@ the first person to make an improvement of a kind to a page earns its points.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Iterable
 
+from docgates.core.git_history import Commit, FileChange, GitHistory
 from docgates.core.gitblobs import BlobReader
 from docgates.leaderboard.docsday import AWARDS, KINDS, READABILITY_STEP, ScoringSettings
 from docgates.leaderboard.model import Award, Contribution, Health, Leaderboard, Score
@@ -21,21 +22,20 @@ from docgates.ownership.codeowners import CODEOWNERS_LOCATIONS
 class Scorer:
     """Scores one window of one repository's history."""
 
-    def __init__(self, history: Any, reader: BlobReader, settings: ScoringSettings, probes: Probes | None = None) -> None:
+    def __init__(self, history: GitHistory, reader: BlobReader, settings: ScoringSettings, probes: Probes | None = None) -> None:
         self.history = history
         self.settings = settings
         self.probes = probes if probes is not None else load_probes(settings.probe_options())
         self.pages = PageJudge(history, reader, settings, self.probes)
         # Newest first, as git log lists them.
-        self.commits = list(getattr(history, "commits", []) or [])
+        self.commits = history.commits
 
     def score(self, window: Window, candidates: Iterable[str] = ()) -> Leaderboard:
         board = Leaderboard(window=window, points=dict(self.settings.points))
-        status = getattr(self.history, "status", "ok")
-        if status != "ok":
-            board.status = status
-            board.message = getattr(self.history, "message", "") or "git history is not available"
-            if status != "shallow":
+        if self.history.status != "ok":
+            board.status = self.history.status
+            board.message = self.history.message or "git history is not available"
+            if self.history.status != "shallow":
                 return board
         for kind, why in self.probes.missing.items():
             board.not_measured[kind] = why
@@ -47,9 +47,9 @@ class Scorer:
         self._prefetch_window(in_window)
         seen: set[tuple[str, str, str]] = set()
         for commit in reversed(in_window):  # oldest first: the first to improve a page gets it
-            if self._ignored(commit):
+            if self.history.is_ignored(commit):
                 continue  # bulk reformatting commits (.git-blame-ignore-revs) earn nothing
-            for change in sorted(getattr(commit, "changes", ()) or (), key=lambda ch: ch.path):
+            for change in sorted(commit.changes, key=lambda ch: ch.path):
                 for item in self._improvements(commit, change):
                     key = (item.author, item.path, item.kind)
                     if key in seen:
@@ -67,40 +67,36 @@ class Scorer:
     def bodies_to_score(self, window: Window) -> list[str]:
         """The page bodies whose reading ease ``score(window)`` will ask for: both versions
         of every change in the window that edits a page's body (``_improvements``)."""
-        if getattr(self.history, "status", "ok") not in ("ok", "shallow") or not self.probes.readability:
+        if self.history.status not in ("ok", "shallow") or not self.probes.readability:
             return []
         in_window = [c for c in self.commits if c.date in window]
         self._prefetch_window(in_window)
         bodies: list[str] = []
         for commit in in_window:
-            if self._ignored(commit):
+            if self.history.is_ignored(commit):
                 continue
-            for change in getattr(commit, "changes", ()) or ():
-                if self.pages.docs_path(change.path) is None or str(getattr(change, "status", "M"))[:1] == "D":
+            for change in commit.changes:
+                if self.pages.docs_path(change.path) is None or change.status[:1] == "D":
                     continue
-                old_path = getattr(change, "old_path", None) or change.path
+                old_path = change.old_path or change.path
                 old, new = self.pages.version(f"{commit.sha}^", old_path), self.pages.version(commit.sha, change.path)
                 if old is not None and new is not None and old.source.body != new.source.body:
                     bodies += [old.source.body, new.source.body]
         return bodies
 
-    def _prefetch_window(self, commits: list[Any]) -> None:
+    def _prefetch_window(self, commits: list[Commit]) -> None:
         """Every page version the window's commits need (and their CODEOWNERS files), read
         in one round trip once the revisions are listed."""
         pages: list[tuple[str, str]] = []
         specs: list[str] = []
         for commit in commits:
-            for change in getattr(commit, "changes", ()) or ():
+            for change in commit.changes:
                 if self.pages.docs_path(change.path) is None:
                     continue
                 pages.append((commit.sha, change.path))
-                pages.append((f"{commit.sha}^", getattr(change, "old_path", None) or change.path))
+                pages.append((f"{commit.sha}^", change.old_path or change.path))
             specs.extend(f"{rev}:{location}" for rev in (commit.sha, f"{commit.sha}^") for location in CODEOWNERS_LOCATIONS)
         self.pages.prefetch(pages, specs)
-
-    def _ignored(self, commit: Any) -> bool:
-        is_ignored = getattr(self.history, "is_ignored", None)
-        return bool(is_ignored and is_ignored(commit))
 
     def _candidate_paths(self, candidates: Iterable[str], *revs: str | None) -> list[str]:
         prefix = self.settings.docs_prefix
@@ -110,14 +106,14 @@ class Scorer:
                 paths.update(prefix + p for p in self.pages.files_at(rev))
         return sorted(p for p in paths if self.pages.docs_path(p) is not None)
 
-    def _improvements(self, commit: Any, change: Any) -> list[Contribution]:
-        status = str(getattr(change, "status", "M"))[:1]
+    def _improvements(self, commit: Commit, change: FileChange) -> list[Contribution]:
+        status = change.status[:1]
         path = self.pages.docs_path(change.path)
         if path is None or status == "D":
             return []
         day = commit.date
-        author = str(getattr(commit, "author", "") or "unknown")
-        old_path = getattr(change, "old_path", None) or change.path
+        author = commit.author or "unknown"
+        old_path = change.old_path or change.path
         parent = f"{commit.sha}^"
         # Cheap measures first; checklists and readability only where they can earn points.
         before = self.pages.state(parent, old_path, day, full=False)
@@ -159,9 +155,9 @@ class Scorer:
         scores: dict[str, Score] = {}
         for item in contributions:
             scores.setdefault(item.author, Score(item.author)).add(item)
-        first_commit: dict[str, Any] = {}
+        first_commit: dict[str, Commit] = {}
         for commit in self.commits:  # newest first: the last one written is the oldest
-            first_commit[str(getattr(commit, "author", ""))] = commit
+            first_commit[commit.author] = commit
         for name, score in scores.items():
             first = first_commit.get(name)
             score.first_contribution = first is not None and first.sha in score.commits

@@ -13,7 +13,7 @@ import os
 import re
 from typing import Any, Iterable, Sequence
 
-import pathspec
+from docgates.core.path_patterns import GitIgnoreSpec, PatternError, check
 
 _WILDCARD = re.compile(r"[*?\[\\]")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -49,8 +49,8 @@ def parse_patterns(value: Any) -> list[str]:
         if not body.strip("/"):
             raise PatternListError(f"{pattern!r} names no file; write e.g. \"services/payments/**\"")
         try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
-        except Exception as exc:  # noqa: BLE001 - pathspec's own message says what is wrong
+            check(pattern)
+        except PatternError as exc:
             raise PatternListError(f"{pattern!r} is not a gitignore-style pattern ({exc})") from None
         patterns.append(pattern)
     return patterns
@@ -76,22 +76,22 @@ class CodePatterns:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
-        self.spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        self.spec = GitIgnoreSpec(self.patterns)
         positive = [p for p in self.patterns if not p.startswith("!")]
         prefixes = {literal_prefix(p) for p in positive}
         # "" covers everything; otherwise the folders (or files) the matches can be in.
         self.prefixes: tuple[str, ...] = ("",) if "" in prefixes else tuple(sorted(prefixes))
 
     def matches(self, path: str) -> bool:
-        return self.spec.match_file(path)
+        return self.spec.matches(path)
 
     def any_of(self, sorted_paths: Sequence[str]) -> bool:
         """Whether any path of ``sorted_paths`` (sorted) matches; stops at the first."""
-        return any(self.spec.match_file(p) for p in candidates(sorted_paths, self.prefixes))
+        return any(self.spec.matches(p) for p in candidates(sorted_paths, self.prefixes))
 
     def select(self, sorted_paths: Sequence[str]) -> list[str]:
         """The paths of ``sorted_paths`` (sorted) that match, looking only under the prefixes."""
-        return [p for p in candidates(sorted_paths, self.prefixes) if self.spec.match_file(p)]
+        return [p for p in candidates(sorted_paths, self.prefixes) if self.spec.matches(p)]
 
 
 def candidates(sorted_paths: Sequence[str], prefixes: Iterable[str]) -> list[str]:

@@ -10,7 +10,6 @@ interval = front matter ``review_every``, else the last matching folder glob of 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -18,6 +17,7 @@ from typing import Any, Mapping
 from docgates.core.code_patterns import CodePatterns, PatternListError, parse_patterns
 from docgates.core.dates import DateError, Interval, parse_interval
 from docgates.core.gate import Gate, PageInput, SiteContext
+from docgates.core.path_patterns import AS_FILE, GitIgnorePattern, PatternError, path_names
 from docgates.core.git_history import (
     IGNORE_REVS_KEY,
     GitHistory,
@@ -53,43 +53,42 @@ class FolderIntervals:
     """
 
     def __init__(self, intervals: Mapping[str, Any] | None) -> None:
-        self.rules: list[tuple[str, re.Pattern[str], Interval]] = []
+        self.rules: list[tuple[str, PageGlob, Interval]] = []
         for pattern, value in (intervals or {}).items():
             if not isinstance(pattern, str) or not pattern.strip():
                 raise ValueError(f"intervals: {pattern!r} is not a glob; write e.g. 'runbooks/**: 90d'")
             try:
                 interval = parse_interval(value)
-            except DateError as exc:
+                glob = PageGlob(pattern)
+            except (DateError, ValueError) as exc:
                 raise ValueError(f"intervals: {pattern}: {exc}") from None
-            self.rules.append((pattern, glob_regex(pattern), interval))
+            self.rules.append((pattern, glob, interval))
 
     def match(self, path: str) -> tuple[str, Interval] | None:
-        for pattern, regex, interval in reversed(self.rules):
-            if regex.match(path):
+        for pattern, glob, interval in reversed(self.rules):
+            if glob.matches(path):
                 return pattern, interval
         return None
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    text = pattern.strip().lstrip("/")
-    if text.endswith("/"):
-        text += "**"
-    elif not any(ch in text for ch in "*?[") and not text.endswith(".md"):
-        text += "/**"  # a bare folder name
-    out, index = [], 0
-    while index < len(text):
-        ch = text[index]
-        if text.startswith("**/", index):
-            out.append("(?:.*/)?")
-            index += 3
-            continue
-        if text.startswith("**", index):
-            out.append(".*")
-            index += 2
-            continue
-        out.append({"*": "[^/]*", "?": "[^/]"}.get(ch, re.escape(ch)))
-        index += 1
-    return re.compile("".join(out) + r"\Z")
+class PageGlob:
+    """A docs-relative page glob of ``intervals`` and ``documents``: gitignore syntax, always
+    anchored at the docs folder, naming pages rather than folders (``runbooks/*`` is the pages
+    directly in ``runbooks``); ``runbooks/`` or a bare ``runbooks`` is every page below it."""
+
+    def __init__(self, pattern: str) -> None:
+        text = pattern.strip().lstrip("/")
+        if text.endswith("/"):
+            text += "**"
+        elif not any(ch in text for ch in "*?[") and not text.endswith(".md"):
+            text += "/**"  # a bare folder name
+        try:
+            self.pattern = GitIgnorePattern("/" + text)
+        except PatternError as exc:
+            raise ValueError(f"{pattern!r} is not a glob ({exc})") from None
+
+    def matches(self, path: str) -> bool:
+        return self.pattern.reach(path_names(path)) == AS_FILE
 
 
 class FolderDocuments:
@@ -102,21 +101,21 @@ class FolderDocuments:
                 "documents: expected a mapping of page globs to code patterns, e.g. "
                 "{'billing/*.md': ['services/billing/**']}"
             )
-        self.rules: list[tuple[re.Pattern[str], list[str]]] = []
+        self.rules: list[tuple[PageGlob, list[str]]] = []
         for glob, value in (mapping or {}).items():
             if not isinstance(glob, str) or not glob.strip():
                 raise ValueError(f"documents: {glob!r} is not a page glob; write e.g. 'billing/*.md'")
             try:
-                self.rules.append((glob_regex(glob), parse_patterns(value)))
-            except PatternListError as exc:
+                self.rules.append((PageGlob(glob), parse_patterns(value)))
+            except (PatternListError, ValueError) as exc:
                 raise ValueError(f"documents: {glob}: {exc}") from None
 
     def __bool__(self) -> bool:
         return bool(self.rules)
 
     def match(self, page: str) -> list[str] | None:
-        for regex, patterns in reversed(self.rules):
-            if regex.match(page):
+        for glob, patterns in reversed(self.rules):
+            if glob.matches(page):
                 return patterns
         return None
 
@@ -231,6 +230,9 @@ class FreshnessGate(Gate):
         self.command_prefix = ""
 
     # -- hooks --------------------------------------------------------------------------
+    def declares_code(self) -> bool:
+        return bool(self.folder_documents)
+
     def begin(self, site: SiteContext) -> None:
         self.results.clear()
         self.views.clear()

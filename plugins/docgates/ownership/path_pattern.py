@@ -7,68 +7,19 @@ everything below it; a trailing ``/`` matches only folders; a trailing ``/*`` on
 directly inside; ``*`` and ``?`` stay inside one path segment; ``**`` as a whole segment spans
 any number of folders (at least one name at the end of a pattern); ``\\`` escapes a character.
 
-A pattern is split into segments and each is matched against whole path segments. Within one
-segment, the text between stars is placed at its leftmost fit, which is always as good as any
-later one, so nothing is ever tried twice; across segments, the set of reachable path positions
-is carried forward. A pattern of many stars on a long name costs the product of their lengths at
+A pattern is split into segments and each is matched against whole path segments; within one
+segment, ``core/path_patterns.NameGlob`` (shared with the gitignore dialect) places the text
+between stars at its leftmost fit, so nothing is ever tried twice; across segments, the set of
+reachable path positions is carried forward. A pattern of many stars on a long name costs the product of their lengths at
 most, where a backtracking ``[^/]*`` regex costs an exponent (12 stars on a 40-character name
 ran for minutes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from docgates.core.path_patterns import ANY_CHAR, GLOBSTAR, NameGlob, PatternError, Segment
 
-ANY_CHAR = None  # "?" inside a chunk: any one character
-
-
-class PatternError(ValueError):
-    """A pattern GitHub does not read; the message says why."""
-
-
-@dataclass(frozen=True)
-class _Glob:
-    """One segment with wildcards: literal chunks (``ANY_CHAR`` for ``?``) between ``*`` runs."""
-
-    chunks: tuple[tuple[str | None, ...], ...]
-
-    def matches(self, name: str) -> bool:
-        chunks = self.chunks
-        first, last = chunks[0], chunks[-1]
-        if len(chunks) == 1:  # no star: the name is exactly this chunk
-            return len(name) == len(first) and _fits(name, first, 0)
-        end = len(name) - len(last)
-        if end < len(first) or not (_fits(name, first, 0) and _fits(name, last, end)):
-            return False
-        position = len(first)
-        for chunk in chunks[1:-1]:
-            found = _find(name, chunk, position, end)
-            if found < 0:
-                return False
-            position = found + len(chunk)
-        return True
-
-
-class _Globstar:
-    """A whole segment ``**``: any number of folders."""
-
-
-_GLOBSTAR = _Globstar()
-Segment = str | _Glob | _Globstar  # a plain string matches a name equal to it
-
-
-def _fits(name: str, chunk: tuple[str | None, ...], start: int) -> bool:
-    return all(want is ANY_CHAR or name[start + offset] == want for offset, want in enumerate(chunk))
-
-
-def _find(name: str, chunk: tuple[str | None, ...], start: int, end: int) -> int:
-    """The first index >= ``start`` where ``chunk`` fits inside ``name[:end]``, else -1."""
-    if ANY_CHAR not in chunk:
-        return name.find("".join(chunk), start, end)  # type: ignore[arg-type]
-    for index in range(start, end - len(chunk) + 1):
-        if _fits(name, chunk, index):
-            return index
-    return -1
+__all__ = ["PathPattern", "PatternError"]
 
 
 class PathPattern:
@@ -103,7 +54,7 @@ class PathPattern:
         for index, segment in enumerate(segments):
             if not reached:
                 return False
-            if segment is _GLOBSTAR:
+            if segment is GLOBSTAR:
                 # Zero or more folders; at the end of the pattern, one or more names.
                 reached = range(min(reached) + (1 if index == last else 0), count + 1)
             elif isinstance(segment, str):
@@ -149,7 +100,7 @@ def _split(characters: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
 
 def _segment(characters: list[tuple[str, bool]]) -> Segment:
     if characters == [("*", False), ("*", False)]:
-        return _GLOBSTAR
+        return GLOBSTAR
     chunks: list[tuple[str | None, ...]] = []
     chunk: list[str | None] = []
     for character, escaped in characters:
@@ -161,4 +112,4 @@ def _segment(characters: list[tuple[str, bool]]) -> Segment:
     chunks.append(tuple(chunk))
     if len(chunks) == 1 and ANY_CHAR not in chunks[0]:
         return "".join(chunks[0])  # type: ignore[arg-type]
-    return _Glob(tuple(chunks))
+    return NameGlob(tuple(chunks))

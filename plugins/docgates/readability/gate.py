@@ -15,10 +15,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import pathspec
-
 from docgates.readability.cmudict import CorpusMissing
 from docgates.core.findings import Finding
+from docgates.core.path_patterns import GitIgnoreSpec, PatternError
 from docgates.core.gate import Gate, GateError, PageInput, SiteContext
 from docgates.readability.scoring import (
     KEPT_SENTENCES, Analysis, Scorer, analyse_html, textstat_language,
@@ -83,7 +82,7 @@ class ThresholdPolicy:
                 "{default: {min_ease: 30}, folders: {'runbooks/**': {min_ease: 50}}, types: {adr: {max_grade: 16}}}"
             )
         self.default = {**DEFAULT_THRESHOLDS, **_limits(raw.get("default"), "thresholds.default")}
-        self.folders: list[tuple[str, pathspec.PathSpec, dict[str, float | None]]] = []
+        self.folders: list[tuple[str, GitIgnoreSpec, dict[str, float | None]]] = []
         folders = raw.get("folders") or {}
         _require_mapping(folders, "thresholds.folders")
         for pattern, limits in folders.items():
@@ -97,7 +96,7 @@ class ThresholdPolicy:
         limits = dict(self.default)
         sources = ["default"]
         for pattern, spec, folder_limits in self.folders:
-            if spec.match_file(path):
+            if spec.matches(path):
                 limits.update(folder_limits)
                 sources.append(f"folders[{pattern!r}]")
         if page_type and page_type in self.types:
@@ -125,10 +124,17 @@ def _limits(value: Any, where: str) -> dict[str, float | None]:
     return limits
 
 
-def _pattern(pattern: Any, where: str) -> pathspec.PathSpec:
+def _pattern(pattern: Any, where: str) -> GitIgnoreSpec:
     if not isinstance(pattern, str) or not pattern.strip():
         raise ValueError(f"{where}: a folder pattern must be non-empty text like 'runbooks/**'")
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+    return _spec([pattern], where)
+
+
+def _spec(patterns: list[str], where: str) -> GitIgnoreSpec:
+    try:
+        return GitIgnoreSpec(patterns)
+    except PatternError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def _positive_int(options: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
@@ -153,7 +159,7 @@ class ReadabilityGate(Gate):
         exclude = self.options.get("exclude") or []
         if isinstance(exclude, str) or not all(isinstance(p, str) for p in exclude):
             raise ValueError(f"exclude: expected a list of patterns like 'changelog.md', got {exclude!r}")
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self.exclude = _spec(exclude, "exclude") if exclude else None
         self.use_cache = bool(self.options.get("cache", True))
         self.language: str | None = None
         self.site_language = "en"
@@ -317,7 +323,7 @@ class ReadabilityGate(Gate):
     def _skip_reason(self, page: PageInput) -> str | None:
         if self.scorer is None:
             return "language"
-        if self.exclude is not None and self.exclude.match_file(page.path):
+        if self.exclude is not None and self.exclude.matches(page.path):
             return "excluded"
         return None
 

@@ -131,6 +131,11 @@ class Gate:
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: dict[str, Any] = dict(options or {})
 
+    def declares_code(self) -> bool:
+        """Whether this gate's options say that pages document code (code-coupled freshness):
+        the run's one git read then covers the whole repository, not only the docs folder."""
+        return False
+
     def begin(self, site: SiteContext) -> None:
         """Called once per run after the list of files is known."""
 

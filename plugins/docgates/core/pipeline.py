@@ -1,8 +1,9 @@
 """One run of the gates over a site, whatever engine renders it.
 
 An engine adapter (``engines/mkdocs/``) feeds the run what its engine knows, in this order:
-``begin`` once the files are listed, ``read_page`` and ``rendered`` per page, ``finish`` once
-every page is in, ``prepare_rendering`` before the theme renders, and ``end`` after the build.
+``register`` each gate, ``start``, ``begin`` once the files are listed, ``read_page`` and
+``rendered`` per page, ``finish`` once every page is in, ``prepare_rendering`` before the
+theme renders, and ``end`` after the build.
 The run calls every gate's hooks once, in a fixed order, and owns the report.
 """
 
@@ -25,7 +26,7 @@ from docgates.core.repo import find_repo_root
 
 log = logging.getLogger("docgates")
 
-# Gates that read the git history: with one of them on, the history starts loading at once.
+# Gates that read the git history: with one of them on, ``start`` begins loading it.
 GIT_GATES = frozenset({"freshness", "ownership", "leaderboard"})
 # Gates run in this order, so e.g. freshness can name the owner that ownership resolved.
 GATE_ORDER = ("ownership", "freshness", "checklist", "readability", "links", "leaderboard", "quality")
@@ -91,8 +92,13 @@ class GateRun:
             return
         self.gates.append(gate)
         self.gates.sort(key=lambda g: GATE_ORDER.index(g.name) if g.name in GATE_ORDER else len(GATE_ORDER))
-        if gate.name in GIT_GATES:
-            read_history_early(self.shared, self.repo_root, self.docs_dir)
+
+    def start(self) -> None:
+        """Every gate is registered: start reading the git history in the background (when a
+        gate needs it), so it is ready by the time the pages are."""
+        if any(g.name in GIT_GATES for g in self.gates):
+            declared = any(g.declares_code() for g in self.gates)
+            read_history_early(self.shared, self.repo_root, self.docs_dir, documents_declared=declared)
 
     def begin(self, site_dir: Path, files: Iterable[str], page_urls: Mapping[str, str], language: str) -> None:
         """The files are known: make the site context and let each gate begin."""

@@ -78,6 +78,11 @@ class GatePlugin(BasePlugin[GateConfig]):
     def configure_session(self, session: BuildSession, config: MkDocsConfig) -> None:
         """Hand session-wide options (e.g. the quality plugin's ``baseline``) to the session."""
 
+    # Every docgates plugin has registered its gate; MkDocs lists the files next.
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.lead:
+            self.session.start()
+
     # Late, so pages added by other plugins are listed too.
     @event_priority(-50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:

@@ -164,7 +164,8 @@ def test_remind_for_one_site_uses_the_stale_digest(tmp_path):
 
 class _Gate(http.server.BaseHTTPRequestHandler):
     """Answers with the report only once ``expected`` requests are in at the same time (or
-    after 3 s: a limit of one never lets the second in), and counts how many were ever in at once."""
+    after ``hold`` seconds: a limit of one never lets the second in), and counts how many were
+    ever in at once."""
 
     def log_message(self, *args):
         pass
@@ -178,7 +179,7 @@ class _Gate(http.server.BaseHTTPRequestHandler):
             server.release.wait(30)
         else:
             try:
-                server.barrier.wait(timeout=3)
+                server.barrier.wait(timeout=server.hold)
             except threading.BrokenBarrierError:
                 pass
         body = server.report
@@ -190,9 +191,10 @@ class _Gate(http.server.BaseHTTPRequestHandler):
             server.active -= 1
 
 
-def _gate_server(report: bytes, expected: int):
+def _gate_server(report: bytes, expected: int, hold: float = 3):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Gate)
     httpd.daemon_threads = True
+    httpd.hold = hold
     httpd.lock, httpd.active, httpd.most, httpd.report = threading.Lock(), 0, 0, report
     httpd.barrier, httpd.release = threading.Barrier(expected), threading.Event()
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -201,7 +203,10 @@ def _gate_server(report: bytes, expected: int):
 
 @pytest.mark.parametrize("per_host", [1, 2])
 def test_fetches_per_host_are_limited(published, tmp_path, per_host):
-    httpd, url = _gate_server((published / "quality.json").read_bytes(), expected=2)
+    # With a limit of two, both requests come, however slowly a busy machine starts the second:
+    # wait for it (a hang guard only). With a limit of one, the first holds 3 s, in which an
+    # unlimited fetcher would send the second.
+    httpd, url = _gate_server((published / "quality.json").read_bytes(), expected=2, hold=3 if per_host == 1 else 300)
     try:
         proc = docgates("org", f"a={url}/a.json", f"b={url}/b.json", "--per-host", str(per_host), cwd=tmp_path, day=DAY_TWO)
     finally:

@@ -37,7 +37,7 @@ import os, sys, time
 page, steps_dir, text = sys.argv[1], sys.argv[2], sys.argv[3]
 def signal(name): open(os.path.join(steps_dir, name), "w").close()
 def wait(name):
-    deadline = time.monotonic() + 30  # a hang guard, not a timing: the test signals first
+    deadline = time.monotonic() + 300  # a hang guard, not a timing: the test signals first
     while not os.path.exists(os.path.join(steps_dir, name)):
         if time.monotonic() > deadline: sys.exit("no " + name)
         time.sleep(0.005)
@@ -70,18 +70,20 @@ class Editor:
         self.go("write", "saved")
 
     def wait(self, name: str) -> None:
-        deadline = time.monotonic() + 30  # hang guard
+        deadline = time.monotonic() + 300  # hang guard
         while not (self.steps / name).exists():
-            assert self.process.poll() is None, f"the editor process exited before {name}"
+            # The editor may signal its last step and exit between the two looks: look again.
+            exited = self.process.poll() is not None
+            assert not exited or (self.steps / name).exists(), f"the editor process exited before {name}"
             assert time.monotonic() < deadline, f"the editor never reached {name}"
             time.sleep(0.005)
 
     def finish(self) -> None:
-        assert self.process.wait(timeout=30) == 0
+        assert self.process.wait(timeout=300) == 0
 
 
 def docgates(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([DOCGATES, *args], cwd=root, env=base_env(), capture_output=True, text=True, timeout=60)
+    return subprocess.run([DOCGATES, *args], cwd=root, env=base_env(), capture_output=True, text=True, timeout=600)
 
 
 def snapshot(root: Path) -> dict[str, tuple]:

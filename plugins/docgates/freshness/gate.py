@@ -233,9 +233,6 @@ class FreshnessGate(Gate):
     def declares_code(self) -> bool:
         return bool(self.folder_documents)
 
-    def declares_code(self) -> bool:
-        return bool(self.folder_documents)
-
     def begin(self, site: SiteContext) -> None:
         self.results.clear()
         self.views.clear()

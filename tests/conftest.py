@@ -32,7 +32,9 @@ def base_env(**extra: str) -> dict[str, str]:
         GIT_COMMITTER_EMAIL="test@example.com",
         PAGER="cat",
     )
-    env.pop("GITHUB_STEP_SUMMARY", None)
+    # A test run inside CI must behave as on a laptop (freshness/unknown is an error in CI).
+    for name in ("GITHUB_STEP_SUMMARY", "CI", "GITHUB_ACTIONS"):
+        env.pop(name, None)
     env.update(extra)
     return env
 
@@ -179,6 +181,8 @@ def git_site(tmp_path: Path) -> tuple[Site, GitRepo]:
 def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCGATES_TODAY", TODAY)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
 def pytest_configure(config):

@@ -338,8 +338,11 @@ def _freshness(data: DashboardInput) -> Markup:
         ((o, c["stale"], c["due soon"]) for o, c in by_owner.items()), key=lambda r: (-r[1], -r[2], r[0].casefold())
     )
     listed.sort(key=lambda r: (r[3] != "stale", str(r[2])))
+    adopted = (data.site.get("freshness") or {}).get("adopted")
     return section(
         "Stale and soon-due pages",
+        tag("p", f"docgates was adopted on {adopted}: a page with no review recorded since is due "
+                 "from that day plus its review interval, or from its last change if later.") if adopted else "",
         Markup(f'<figure class="docgates-chart">{chart}</figure>'),
         tag("h3", "By owner"),
         table(("Owner", "Stale", "Due soon"), owner_rows, numeric=(1, 2), empty="No page is stale or due soon."),

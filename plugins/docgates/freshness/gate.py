@@ -1,7 +1,8 @@
 """The freshness gate (engine-agnostic): every page is reviewed on schedule.
 
 Freshness date = front matter ``reviewed``, else the date of the last git commit that changed
-the page's content (renames followed, pure renames and ignored bulk commits skipped). Review
+the page's content (renames followed, pure renames and ignored bulk commits skipped), but never
+earlier than the ``adopted`` option: a site adopting docgates starts green. Review
 interval = front matter ``review_every``, else the last matching folder glob of the
 ``intervals`` option, else ``review_every`` of the plugin. A page is stale when
 ``today > freshness date + interval``; ``archived: true`` pages are exempt.
@@ -10,12 +11,13 @@ interval = front matter ``review_every``, else the last matching folder glob of 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from docgates.core.code_patterns import CodePatterns, PatternListError, parse_patterns
-from docgates.core.dates import DateError, Interval, parse_interval
+from docgates.core.dates import DateError, Interval, parse_date, parse_interval
 from docgates.core.gate import Gate, PageInput, SiteContext
 from docgates.core.path_patterns import AS_FILE, GitIgnorePattern, PatternError, path_names
 from docgates.core.git_history import (
@@ -124,8 +126,9 @@ class FolderDocuments:
 class Freshness:
     """The freshness of one page, as the gate decided it."""
 
-    source: str | None = None  # "reviewed", "git" or None (unknown)
+    source: str | None = None  # "reviewed", "git", "adopted" or None (unknown)
     reviewed: dt.date | None = None
+    adopted: dt.date | None = None
     last_changed: dt.date | None = None
     created: dt.date | None = None
     interval: Interval | None = None
@@ -145,7 +148,7 @@ class Freshness:
 
     @property
     def date(self) -> dt.date | None:
-        return self.reviewed if self.source == "reviewed" else self.last_changed if self.source == "git" else None
+        return {"reviewed": self.reviewed, "git": self.last_changed, "adopted": self.adopted}.get(self.source or "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,6 +179,7 @@ class FreshnessView:
     last_changed: str | None
     due: str | None
     days_overdue: int | None
+    adopted: str | None = None
     owners: list[str] = field(default_factory=list)
     command: str = ""
     edits_since_review: int | None = None
@@ -211,6 +215,11 @@ class FreshnessGate(Gate):
         ignore = self.options.get("ignore_revs_file")
         self.ignore_revs_file: Path | None = Path(ignore) if ignore else None
         self.git_unknown: str | None = self.options.get("git_unknown")
+        adopted = self.options.get("adopted")
+        try:
+            self.adopted: dt.date | None = parse_date(adopted) if adopted else None
+        except DateError as exc:
+            raise ValueError(f"adopted: {exc}; write the day the site adopted docgates, e.g. 2026-12-01") from None
         self.folder_documents = FolderDocuments(self.options.get("documents"))
         self.code_index: CodeIndex | None = None
         self.changed_code: ChangedCode | None = None
@@ -244,8 +253,11 @@ class FreshnessGate(Gate):
         self.changed_code = changed_code if isinstance(changed_code, ChangedCode) else None
         self.repo_prefix = site.repo_path("x")[:-1]
         self.command_prefix = _command_path(site, "x")[:-1]
-        if self.git_unknown and "freshness/unknown" not in site.policy.overrides:
-            site.policy.set("freshness/unknown", self.git_unknown)
+        # In CI a shallow checkout would switch the gate off without failing: an error there,
+        # unless the site chose a severity (git_unknown, or a severity override).
+        git_unknown = self.git_unknown or ("error" if running_in_ci(os.environ) else None)
+        if git_unknown and "freshness/unknown" not in site.policy.overrides:
+            site.policy.set("freshness/unknown", git_unknown)
         if self.ignore_revs_file is not None:
             site.shared[IGNORE_REVS_KEY] = self.ignore_revs_file
         try:
@@ -294,6 +306,9 @@ class FreshnessGate(Gate):
                 result.authors_since_review = len({c.commit.author for c in since})
         elif result.last_changed:
             result.source = "git"
+            if self.adopted is not None and self.adopted > result.last_changed:
+                # Unreviewed before adoption: the clock runs from the adoption, not from history.
+                result.source, result.adopted = "adopted", self.adopted
         result.interval, result.interval_source = self._interval_for(page)
         if result.date is not None:
             result.due = result.interval.after(result.date)
@@ -369,6 +384,8 @@ class FreshnessGate(Gate):
             "git": {"status": history.status, "message": history.message, "commits": len(history.commits)},
             "review_every": str(self.review_every),
             "warn_within": self.warn_within,
+            # Pages with no review are due from this day at the earliest (None: not set).
+            "adopted": _iso(self.adopted),
             "stale_pages": stale,
             "due_soon_pages": sorted(p for p, r in self.results.items() if r.due_soon),
             "code_changed_pages": sorted(
@@ -396,6 +413,8 @@ class FreshnessGate(Gate):
     def _stale_message(self, result: Freshness, owners: list[str], command: str) -> str:
         if result.source == "reviewed":
             basis = f"last reviewed {result.reviewed}"
+        elif result.source == "adopted":
+            basis = f"no review recorded since docgates was adopted on {result.adopted}"
         else:
             basis = f"no review recorded, content last changed {result.last_changed}"
         return (
@@ -424,6 +443,7 @@ class FreshnessGate(Gate):
             last_changed=_iso(result.last_changed),
             due=_iso(result.due) if not result.archived else None,
             days_overdue=result.days_overdue,
+            adopted=_iso(result.adopted),
             owners=owners,
             command=command,
             edits_since_review=result.commits_since_review,
@@ -492,7 +512,9 @@ class FreshnessGate(Gate):
         behind = index.behind(compiled, since, site.today + FUTURE_TOLERANCE, own)
         if behind is None:
             return
-        basis = "the last review" if result.source == "reviewed" else "the page last changed"
+        basis = {"reviewed": "the last review", "adopted": "docgates was adopted"}.get(
+            result.source or "", "the page last changed"
+        )
         report.data["code_changed"] = behind.to_dict()
         site.add(site.finding(
             "freshness/code-changed", page.path, line,
@@ -525,6 +547,11 @@ class FreshnessGate(Gate):
             read_ignore_revs(file)
         except IgnoreRevsError as exc:
             site.add(site.finding("config/invalid", "", 0, f"docgates/freshness: {exc}"))
+
+
+def running_in_ci(environ: Mapping[str, str]) -> bool:
+    """Whether a CI service runs the build (GitHub Actions, GitLab and most others set CI)."""
+    return any(environ.get(name, "").strip().lower() not in ("", "0", "false") for name in ("CI", "GITHUB_ACTIONS"))
 
 
 def _owner_phrase(owners: list[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mkdocs.config import config_options as c
 
 from docgates.core.dates import DateError, parse_interval
@@ -84,10 +86,16 @@ class FreshnessConfig(GateConfig):
     A page's own ``documents`` front matter wins. A page falls due (``freshness/code-changed``)
     when a commit touching that code is dated after its review."""
 
-    git_unknown = c.Choice(("error", "warning"), default="warning")
+    adopted = c.Optional(c.Type((str, dt.date)))
+    """The day the site adopted docgates (``2026-12-01``). A page with no ``reviewed`` date whose
+    last content change is older is due from this day plus its interval, so an existing site
+    starts green and the clock runs from adoption; a page changed since keeps its change date."""
+
+    git_unknown = c.Optional(c.Choice(("error", "warning")))
     """Severity of ``freshness/unknown``, reported once when pages without ``reviewed`` cannot
     be dated because the clone is shallow, the project is not a git repository, or git is
-    missing. Use ``error`` in CI so a shallow checkout cannot pass the gate silently."""
+    missing. Default: ``error`` when the ``CI`` or ``GITHUB_ACTIONS`` environment variable is
+    set (a shallow CI checkout cannot pass the gate silently), else ``warning``."""
 
 
 class FreshnessPlugin(GatePlugin[FreshnessConfig]):

@@ -1,0 +1,85 @@
+"""Adopting docgates on an existing site (issue 30): the adoption date, bulk reviews by owner,
+shallow clones in CI, reader-facing banners without maintainer commands."""
+
+from __future__ import annotations
+
+from conftest import Site, base_env
+
+LONG = "".join(f"Paragraph line {i} that makes the page long enough to detect renames.\n" for i in range(30))
+
+
+def page(front: str = "", title: str = "Page", body: str = LONG) -> str:
+    block = f"---\n{front.strip()}\n---\n" if front.strip() else ""
+    return f"{block}# {title}\n\n{body}"
+
+
+def test_adoption_date_starts_unreviewed_pages_green_and_a_later_change_counts(git_site):
+    site, repo = git_site
+    site.plugins({"docgates/freshness": {"review_every": "180d", "adopted": "2026-10-01"}}, "docgates/quality")
+    site.save_config()
+    repo.commit("old pages", "2025-01-10T10:00:00+00:00", files={
+        "docs/index.md": page("", "Home"),
+        "docs/old.md": page("", "Old"),
+        "docs/reviewed.md": page("reviewed: 2025-02-01", "Reviewed long ago"),
+        "docs/changed.md": page("", "Changed"),
+    })
+    repo.commit("edit after adoption", "2026-10-15T10:00:00+00:00", files={"docs/changed.md": page("", "Changed", LONG + "x\n")})
+
+    result = site.build(keep_config=True)
+
+    old = result.page("old.md")
+    # Without the option this page is 500+ days overdue; adopted, its clock started 2026-10-01.
+    assert (old["freshness_date"], old["due"], old["stale"]) == ("2026-10-01", "2027-03-30", False)
+    assert old["freshness"]["source"] == "adopted" and old["freshness"]["last_changed"] == "2025-01-10"
+    changed = result.page("changed.md")
+    assert (changed["freshness_date"], changed["freshness"]["source"]) == ("2026-10-15", "git")
+    # A recorded review is a review: adoption does not excuse it.
+    reviewed = result.page("reviewed.md")
+    assert reviewed["stale"] is True and result.returncode == 1
+    assert result.report["site"]["freshness"]["adopted"] == "2026-10-01"
+    dashboard = (site.root / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "docgates was adopted on 2026-10-01" in dashboard
+    old_html = (site.root / "site" / "old" / "index.html").read_text(encoding="utf-8")
+    assert 'since docs checks began on <time datetime="2026-10-01">' in old_html
+
+
+def test_adoption_date_that_is_not_a_date_is_a_configuration_error(git_site):
+    site, repo = git_site
+    site.page("index.md", page("", "Home"))
+    site.plugins({"docgates/freshness": {"adopted": "last spring"}})
+    repo.commit("pages", files={})
+    result = site.build()
+    assert result.returncode != 0
+    assert "adopted" in result.output and "Traceback" not in result.output
+
+
+def _shallow_clone(tmp_path, repo) -> Site:
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    return Site(clone)
+
+
+def test_a_shallow_clone_in_ci_fails_freshness_unless_the_site_chose_a_severity(git_site, tmp_path):
+    site, repo = git_site
+    repo.commit("one", "2026-01-10T10:00:00+00:00", files={"docs/index.md": page("", "Home")})
+    repo.commit("two", "2026-02-10T10:00:00+00:00", files={"docs/other.md": page("", "Other")})
+
+    def build(options: dict, **env: str):
+        site.plugins({"docgates/freshness": options})
+        repo.commit("config", "2026-03-10T10:00:00+00:00", files={"mkdocs.yml": site.save_config().read_text()})
+        clone = _shallow_clone(tmp_path / str(len(list(tmp_path.iterdir()))), repo)
+        return clone.build(keep_config=True, env=base_env(**env))
+
+    laptop = build({})
+    assert laptop.returncode == 0, laptop.output
+    [unknown] = [f for f in laptop.report["site"]["findings"] if f["rule"] == "freshness/unknown"]
+    assert unknown["severity"] == "warning"
+
+    for variable in ("CI", "GITHUB_ACTIONS"):
+        ci = build({}, **{variable: "true"})
+        assert ci.returncode == 1, ci.output
+        assert "freshness/unknown" in ci.output and "fetch-depth: 0" in ci.output
+        assert "Traceback" not in ci.output
+    # The site's own choice wins over the CI default, whichever way it is written.
+    assert build({"git_unknown": "warning"}, CI="true").returncode == 0
+    assert build({"severity": {"freshness/unknown": "warning"}}, CI="true").returncode == 0

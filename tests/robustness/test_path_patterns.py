@@ -231,8 +231,9 @@ def _path(rng: random.Random) -> str:
     return "/".join("".join(rng.choice("ab.-") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 5)))
 
 
-# A class that pathspec lets match "/": negated, or a range spanning it (".-b").
-_SLASH_CLASS = re.compile(r"\[[!^]|\[[^]]*[-.]")
+# A class that pathspec lets match "/" (negated, or a range spanning it: ".-b"), where git and
+# this matcher never do (test_a_class_never_matches_a_slash_as_in_git).
+_SLASH_CLASS = re.compile(r"\[[!^]|\.-b")
 
 
 def test_same_answers_as_pathspec_on_a_random_sample():
@@ -258,8 +259,10 @@ def test_same_answers_as_pathspec_on_a_random_sample():
             git_differs = any(_SLASH_CLASS.search(line) for line in lines)
             for _ in range(5):
                 path = _path(rng)
+                if git_differs:  # compare where "/" cannot meet the class: one name
+                    path = path.replace("/", "")
                 compared += 1
-                if theirs.match_file(path) != ours.matches(path) and not git_differs:
+                if theirs.match_file(path) != ours.matches(path):
                     mismatches.append((lines, path))
     assert not mismatches, mismatches[:10]
     assert refused > 100  # the sample does reach refused lines (reversed ranges, lone "\")

@@ -116,7 +116,8 @@ class GitIgnorePattern:
         self.include = True
         self.segments: tuple[Segment, ...] = ()
         self.folder_only = False
-        self.everything: int | None = None  # a pattern matching every path (or every path below the root)
+        self.everything: int | None = None  # a pattern matching every path, as this kind
+        self.below_root_only = False  # ... every path in a folder, that is
         self.noop = False
         text = line if line.endswith("\\ ") else line.rstrip()
         if not text or text.startswith("#") or text == "/":

@@ -12,8 +12,9 @@ from typing import Any
 from docgates.readability.prose import Prose, extract_prose
 from docgates.readability.scoring import Analysis, Scorer
 
-# Bump when the rendering below changes, so cached scores are not reused.
-VERSION = 1
+# Bump when the rendering below or the prose extraction changes, so cached scores are not
+# reused (2: link-only list items and paragraphs are not prose).
+VERSION = 2
 EXTENSIONS = ("tables", "attr_list", "md_in_html", "def_list")
 # Pages shorter than this have no meaningful reading ease (the readability gate's default min_words).
 MIN_WORDS = 100

@@ -5,9 +5,11 @@ not running text skews them: one URL moved Flesch Reading Ease by ~15 points in 
 measurements, and scoring raw Markdown instead of its prose by ~40. The extractor streams
 over the page HTML once (no document tree) and keeps paragraphs, list items, headings,
 definitions and quotes; it drops code (blocks and inline), tables, images, scripts, header
-permalinks, admonition titles, footnote markers and content-tab labels. Every block ends as
-a sentence, so a heading or a list item without a full stop does not run into the next one,
-and URLs become the single word "link".
+permalinks, admonition titles, footnote markers, content-tab labels, generated API reference
+(mkdocstrings and mkautodoc blocks: signatures and docstrings read like code, not like the
+page's prose) and list items and paragraphs whose only words are links (an index page's list
+of links is navigation, not sentences). Every block ends as a sentence, so a heading or a list
+item without a full stop does not run into the next one, and URLs become the single word "link".
 """
 
 from __future__ import annotations
@@ -29,7 +31,15 @@ SKIPPED_CLASSES = frozenset({
     "headerlink", "admonition-title", "footnote-ref", "footnote-backref", "arithmatex",
     "tabbed-labels", "md-annotation", "mermaid", "highlight", "highlighttable", "codehilite",
     "linenos", "katex", "MathJax",
+    # Generated API reference. mkdocstrings wraps each object in <div class="doc doc-object
+    # doc-KIND"> (its heading "doc-heading", signature "doc-signature", docstring "doc-contents");
+    # mkautodoc in <div class="autodoc"> with "autodoc-signature", "autodoc-docstring" and
+    # "autodoc-members". The inner classes count too, for themes that override the wrapper.
+    "doc-object", "doc-heading", "doc-signature", "doc-contents",
+    "autodoc", "autodoc-signature", "autodoc-docstring", "autodoc-members",
 })
+# Blocks that are not prose when every word in them is the text of a link.
+LINK_LIST_BLOCKS = frozenset({"li", "p"})
 # Elements that start and end a block of text; a block always ends a sentence.
 BLOCK_TAGS = frozenset({
     "p", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
@@ -109,6 +119,8 @@ class ProseExtractor(HTMLParser):
         self._skipping = 0
         self._buffer: list[str] = []
         self._opened_skipped: tuple[str, int] | None = None  # (tag, depth) just opened, skipped
+        self._links = 0  # open <a> elements
+        self._unlinked = False  # the current block has a word outside any link
 
     def parse_starttag(self, i: int) -> int:
         end = super().parse_starttag(i)
@@ -173,6 +185,8 @@ class ProseExtractor(HTMLParser):
             skipped = bool(classes) and not SKIPPED_CLASSES.isdisjoint(classes.split())
         if tag in BLOCK_TAGS:
             self._end_block()
+        elif tag == "a":
+            self._links += 1
         self._open.append((tag, skipped))
         if skipped:
             self._skipping += 1
@@ -186,7 +200,9 @@ class ProseExtractor(HTMLParser):
             _, skipped = opened.pop()
             self._skipping -= skipped
             if tag in BLOCK_TAGS:
-                self._end_block()
+                self._end_block(tag)
+            elif tag == "a":
+                self._links -= 1
             return
         # Close up to the innermost open element of this name; a stray end tag is ignored.
         for index in range(len(opened) - 1, -1, -1):
@@ -197,22 +213,31 @@ class ProseExtractor(HTMLParser):
         for open_tag, skipped in reversed(opened[index:]):
             self._skipping -= skipped
             if open_tag in BLOCK_TAGS:
-                self._end_block()
+                self._end_block(open_tag)
+            elif open_tag == "a":
+                self._links -= 1
         del opened[index:]
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
             self._buffer.append(data)
+            if not self._links and not self._unlinked and _WORD.search(data):
+                self._unlinked = True
 
     def close(self) -> None:
         super().close()
         self._end_block()
 
-    def _end_block(self) -> None:
+    def _end_block(self, closing: str | None = None) -> None:
+        """End the current block; ``closing`` is the block element whose end tag ends it (None:
+        the next block starts, inside the innermost open one)."""
+        unlinked, self._unlinked = self._unlinked, False
         if not self._buffer:
             return
         text = " ".join("".join(self._buffer).split())
         self._buffer.clear()
+        if not unlinked and (closing or self._innermost_block()) in LINK_LIST_BLOCKS:
+            return  # only links: navigation, not a sentence
         if "://" in text or "@" in text or "www." in text or "mailto:" in text:  # what URL needs
             text = URL.sub(_URL_SUBSTITUTE, text)
         if not any(char.isalpha() for char in text):
@@ -221,6 +246,13 @@ class ProseExtractor(HTMLParser):
             # "Follow these steps:" and headings end here as sentences of their own.
             text = text.rstrip(" :;,-–—") + "."
         self.prose.blocks.append(text)
+
+
+    def _innermost_block(self) -> str | None:
+        for tag, _ in reversed(self._open):
+            if tag in BLOCK_TAGS:
+                return tag
+        return None
 
 
 @functools.lru_cache(maxsize=64)
@@ -273,7 +305,9 @@ class SourceLocator:
     Rendering loses line numbers, so a sentence is matched back to the source by its words:
     the first run of three consecutive words that also occurs in the source, after the place
     the previous sentence was found (ask in page order). Markup (``**``, link targets, line
-    wraps) does not matter because only words are compared.
+    wraps) does not matter because only words are compared. ``line_of`` always has an answer:
+    a sentence that is not in the source (a macro, an include or a plugin wrote it) gets the
+    line where the previous sentence was found, else the first line.
     """
 
     WINDOW = 3
@@ -294,6 +328,8 @@ class SourceLocator:
                 offset += len(chunk) + 1
         self._text = " " + " ".join(parts) + " "
         self._cursor = 0
+        self._first_line = first_line
+        self._last_line: int | None = None  # where the previous sentence was found
 
     def locate(self, sentence: str) -> int | None:
         """The line where ``sentence`` starts, or None when its words are not in the source."""
@@ -317,5 +353,13 @@ class SourceLocator:
                         break
                     start = previous
                 found = start
-            return self._numbers[max(bisect.bisect_right(self._starts, found + 1) - 1, 0)]
+            self._last_line = self._numbers[max(bisect.bisect_right(self._starts, found + 1) - 1, 0)]
+            return self._last_line
         return None
+
+    def line_of(self, sentence: str) -> int:
+        """The line where ``sentence`` starts, or the nearest line known before it."""
+        line = self.locate(sentence)
+        if line is not None:
+            return line
+        return self._first_line if self._last_line is None else self._last_line

@@ -16,8 +16,9 @@ from typing import Any, Callable
 from docgates.readability import cmudict as cmudict_corpus
 from docgates.readability.prose import Prose, SourceLocator, extract_prose, word_lengths
 
-# Bump when extraction or scoring changes, so old cache entries are ignored.
-SCORING_VERSION = 1
+# Bump when extraction or scoring changes, so old cache entries are ignored (2: API reference
+# and link-only blocks are not prose; every hardest sentence has a line, each text once).
+SCORING_VERSION = 2
 # How many of the hardest sentences an analysis keeps (the gate shows up to this many).
 KEPT_SENTENCES = 5
 # Sentences shorter than this are headings or fragments, not what a writer should rework.
@@ -154,7 +155,13 @@ class Scorer:
         # Counting syllables is the costly part, so only the likeliest candidates get it: the
         # sentences with the most words and the longest words (letters track syllables).
         candidates: list[tuple[float, int, str]] = []
+        # A sentence written twice (a repeated warning, a shared step) is listed once, at its
+        # first place: the same text twice would take the place of another sentence to rework.
+        seen: set[str] = set()
         for order, sentence in enumerate(prose.sentences):
+            if sentence in seen:
+                continue
+            seen.add(sentence)
             words, letters = word_lengths(sentence)
             if words >= MIN_SENTENCE_WORDS:
                 candidates.append((-(0.39 * words + 11.8 * (letters / words) / 3), order, sentence))
@@ -172,7 +179,7 @@ class Scorer:
         kept = ranked[:KEPT_SENTENCES]
         # Located in page order, so a phrase that repeats is found at the right place.
         lines = {
-            order: locator.locate(sentence) if locator else None
+            order: locator.line_of(sentence) if locator else None
             for _, order, sentence, _ in sorted(kept, key=lambda item: item[1])
         }
         return [

@@ -83,3 +83,61 @@ def test_a_shallow_clone_in_ci_fails_freshness_unless_the_site_chose_a_severity(
     # The site's own choice wins over the CI default, whichever way it is written.
     assert build({"git_unknown": "warning"}, CI="true").returncode == 0
     assert build({"severity": {"freshness/unknown": "warning"}}, CI="true").returncode == 0
+
+
+def _owned_site(site: Site) -> Site:
+    site.plugins("docgates/ownership", {"docgates/freshness": {"review_every": "180d", "warn_within": 14}})
+    site.page("index.md", "---\nowner: '@docs'\nreviewed: 2026-11-01\n---\n# Home\n\nText.\n")
+    site.page("runbooks/restart.md", "---\nowner: '@sre-team'  # keep this comment\nreviewed: 2026-01-08\n---\n# Restart\n\nText.\n")
+    site.page("runbooks/backup.md", "---\nowner: '@sre-team'\nreviewed: 2026-06-02\n---\n# Backup\n\nText.\n")
+    site.page("runbooks/fresh.md", "---\nowner: '@sre-team'\nreviewed: 2026-11-01\n---\n# Fresh\n\nText.\n")
+    site.page("shared.md", "---\nowner: ['@platform-team', '@sre-team']\nreviewed: 2025-12-01\n---\n# Shared\n\nText.\n")
+    site.page("other.md", "---\nowner: '@platform-team'\nreviewed: 2025-01-01\n---\n# Other\n\nText.\n")
+    site.save_config()
+    return site
+
+
+def test_review_by_owner_lists_with_dry_run_then_records_each_due_page(site, tmp_path):
+    _owned_site(site)
+    before = {p: p.read_bytes() for p in site.docs.rglob("*.md")}
+
+    dry = site.docgates("review", "--owner", "sre-team", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    listed = [line.split()[-2] for line in dry.stdout.splitlines() if line.startswith("  ")]
+    # Stale (co-owned), stale, due in 5 days; the fresh page and other owners' pages are not listed.
+    assert listed == ["docs/shared.md", "docs/runbooks/restart.md", "docs/runbooks/backup.md"]
+    assert "would record a review dated 2026-11-24 on" in dry.stdout
+    assert {p: p.read_bytes() for p in site.docs.rglob("*.md")} == before
+
+    # From another folder, with -f: the pages are found from the project, not the shell.
+    applied = site.run(
+        *site_cmd("review", "--owner", "@sre-team", "-f", str(site.root / "mkdocs.yml")), cwd=tmp_path
+    )
+    assert applied.returncode == 0, applied.stderr
+    restart = (site.docs / "runbooks/restart.md").read_text()
+    assert restart.startswith("---\nowner: '@sre-team'  # keep this comment\nreviewed: 2026-11-24\n---\n")
+    assert "reviewed: 2026-11-24" in (site.docs / "runbooks/backup.md").read_text()
+    assert "reviewed: 2026-11-24" in (site.docs / "shared.md").read_text()
+    for untouched in ("runbooks/fresh.md", "other.md", "index.md"):
+        assert (site.docs / untouched).read_bytes() == before[site.docs / untouched]
+    after = site.docgates("stale", "--owner", "@sre-team")
+    assert after.stdout == "No pages are stale or due within 14 days.\n"
+
+
+def test_review_by_owner_refuses_when_no_page_matches_or_paths_are_given_too(site):
+    _owned_site(site)
+    before = {p: p.read_bytes() for p in site.docs.rglob("*.md")}
+    nobody = site.docgates("review", "--owner", "@nobdoy")
+    assert nobody.returncode == 2
+    assert "no page of @nobdoy is stale" in nobody.stderr and "spelling" in nobody.stderr
+    both = site.docgates("review", "docs/other.md", "--owner", "@sre-team")
+    assert both.returncode == 2 and "not both" in both.stderr
+    assert site.docgates("review", "docs/other.md", "--dry-run").returncode == 2
+    assert "Traceback" not in nobody.stderr + both.stderr
+    assert {p: p.read_bytes() for p in site.docs.rglob("*.md")} == before
+
+
+def site_cmd(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "docgates", *args]

@@ -72,12 +72,31 @@ def test_text_and_markdown(project):
     markdown = project.docgates("stale", "--format", "markdown").stdout
     assert markdown.startswith("## Docs due for review (2026-11-24)\n")
     # Shown, not mentioned: a word joiner follows the '@' (outputs.markdown_text).
-    assert "### \\@\u2060sre-team (4)" in markdown
+    assert "### \\@\u2060sre-team (3)" in markdown
     assert (
         "| [Restart \\| the service](https://docs.example.com/runbooks/restart/) | **140 days overdue** | "
         "2026-07-07 | <code>docgates review docs/runbooks/restart.md</code> |"
     ) in markdown
     assert "| due in 5 days |" in markdown
+
+
+def test_markdown_lists_each_page_once_and_limit_caps_each_group(project):
+    markdown = project.docgates("stale", "--format", "markdown").stdout
+    # The co-owned page: once, under both owners together (747 lines on a real playbook).
+    assert markdown.count("docs/shared.md") == 1
+    assert "### \\@\u2060platform-team and \\@\u2060sre-team (1)" in markdown
+    assert markdown.count("<code>docgates review ") == 5
+    limited = project.docgates("stale", "--format", "markdown", "--limit", "1").stdout
+    # Per group: @sre-team keeps its most overdue page and counts the other two.
+    assert "### \\@\u2060sre-team (3)" in limited and "And 2 more pages." in limited
+    assert "runbooks/restart.md" in limited and "runbooks/failover.md" not in limited
+    assert limited.count("<code>docgates review ") == 3
+    text = project.docgates("stale", "--limit", "2").stdout
+    assert "@sre-team (4 pages)" in text and "and 2 more pages (--limit)" in text
+    data = json.loads(project.docgates("stale", "--format", "json", "--limit", "1").stdout)
+    assert {g["owner"]: g["more"] for g in data["owners"]} == {"(no owner)": 0, "@platform-team": 0, "@sre-team": 3}
+    bad = project.docgates("stale", "--limit", "0")
+    assert bad.returncode == 2 and "--limit" in bad.stderr
 
 
 def test_stale_needs_the_freshness_plugin(site):

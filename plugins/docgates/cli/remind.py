@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from docgates.cli.main import UsageError
-from docgates.cli.stale import OwnerGroup, group_by_owner
+from docgates.cli.stale import OwnerGroup, due_digest, group_by_owner
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,27 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _from_site(args: argparse.Namespace) -> tuple[list[OwnerGroup], str, int, set[str]]:
-    from docgates.cli.stale import _due_pages
-    from docgates.engines.mkdocs.headless import ProjectError, run_headless
-
-    try:
-        result = run_headless(args.config_file, gates=("ownership", "freshness"))
-    except ProjectError as exc:
-        raise UsageError(str(exc)) from None
-    except Exception as exc:  # a plugin error (bad option...) is a configuration error
-        if type(exc).__name__ in ("PluginError", "ConfigurationError", "Abort"):
-            raise UsageError(str(exc)) from None
-        raise
-    gate = next((g for g in result.session.gates if g.name == "freshness"), None)
-    if gate is None:
-        raise UsageError("docgates/freshness is not enabled in mkdocs.yml; add it under plugins")
-    within = gate.warn_within if args.within is None else args.within
-    pages = _due_pages(gate, result.report, within, str(result.session.config.site_url or ""))
-    ownership = result.report.site.get("ownership")
-    owners = getattr(ownership, "to_dict", lambda: ownership)()
-    owners = owners.get("owners") if isinstance(owners, dict) else None
-    teams = {str(h).casefold() for h, v in (owners or {}).items() if isinstance(v, dict) and v.get("registered")}
-    return group_by_owner(pages), result.session.site.today.isoformat(), within, teams
+    digest = due_digest(args.config_file, args.within)
+    return group_by_owner(digest.pages), digest.today, digest.within, digest.teams
 
 
 def _from_org(args: argparse.Namespace) -> tuple[list[OwnerGroup], str, int, set[str]]:

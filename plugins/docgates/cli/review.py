@@ -1,5 +1,9 @@
 """``docgates review PATH... [--date D]``: record that pages were reviewed.
 
+``docgates review --owner O [--dry-run]`` records a review on every page of that owner that
+``docgates stale`` lists (stale, due soon, or behind its code): a team adopting docgates reviews
+its backlog in one step. The edits go through the same ``review_file`` as named pages.
+
 Pages must be regular files inside the project's docs folder (``docs_dir`` of mkdocs.yml, or
 ``./docs`` when there is no mkdocs.yml yet, as MkDocs defaults); anything else is refused with
 a message and left untouched.
@@ -12,6 +16,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from docgates.core.outputs import count, terminal_text
 from docgates.core.dates import MAX_INTERVAL_DAYS, DateError, parse_date, today
 from docgates.core.repo import find_repo_root
 from docgates.freshness.review import ReviewError, first_commit_date, review_file
@@ -23,7 +28,12 @@ CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="Markdown page files to mark as reviewed")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="Markdown page files to mark as reviewed")
+    parser.add_argument(
+        "--owner", action="append", metavar="O",
+        help="instead of PATHs: every page of this owner that 'docgates stale' lists (repeatable; '@' optional)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="with --owner: list the pages, change nothing")
     parser.add_argument(
         "--date", metavar="YYYY-MM-DD",
         help="date of the review (default: today, or DOCGATES_TODAY when set)",
@@ -32,28 +42,61 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.owner and args.paths:
+        raise UsageError("give page PATHs or --owner, not both")
+    if not args.owner and not args.paths:
+        raise UsageError("name the pages to mark as reviewed (PATH...), or an owner with --owner")
+    if args.dry_run and not args.owner:
+        raise UsageError("--dry-run lists an owner's pages: use it with --owner")
     docs_dir = _docs_dir(args.config_file)
     date = _review_date(args.date, docs_dir)
+    pages = [(Path(name), name) for name in args.paths]
+    if args.owner:
+        pages = _owner_pages(args, date)
+        if args.dry_run:
+            return 0
     failed = 0
-    for name in args.paths:
+    for path, name in pages:
         try:
-            edit = review_file(Path(name), date, shown=name, docs_dir=docs_dir)
+            edit = review_file(path, date, shown=name, docs_dir=docs_dir)
         except ReviewError as exc:
-            print(f"docgates review: {exc}", file=sys.stderr)
+            print(terminal_text(f"docgates review: {exc}"), file=sys.stderr)
             failed += 1
             continue
         if edit.action == "unchanged":
-            print(f"{name}: already reviewed {date}")
+            print(terminal_text(f"{name}: already reviewed {date}"))
         elif edit.action == "updated":
             was = f" (was {edit.previous})" if edit.previous else ""
-            print(f"{name}: reviewed {date}{was}")
+            print(terminal_text(f"{name}: reviewed {date}{was}"))
         elif edit.action == "added":
-            print(f"{name}: reviewed {date} (added to the front matter)")
+            print(terminal_text(f"{name}: reviewed {date} (added to the front matter)"))
         else:
-            print(f"{name}: reviewed {date} (added a front matter block)")
+            print(terminal_text(f"{name}: reviewed {date} (added a front matter block)"))
     if failed:
-        print(f"docgates review: {failed} of {len(args.paths)} pages not updated", file=sys.stderr)
+        print(f"docgates review: {failed} of {len(pages)} pages not updated", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _owner_pages(args: argparse.Namespace, date: dt.date) -> list[tuple[Path, str]]:
+    """The pages of ``--owner`` that ``docgates stale`` lists, printed; refused when none."""
+    from docgates.cli.stale import due_digest, when
+
+    digest = due_digest(args.config_file)
+    pages = digest.of_owners(args.owner)
+    owners = " or ".join(args.owner)
+    if not pages:
+        raise UsageError(
+            f"no page of {owners} is stale, due within {digest.within} days or behind its code, so "
+            "there is nothing to review; check the owner's spelling against 'docgates stale'"
+        )
+    pages.sort(key=lambda p: (-p.days_overdue, p.file))
+    verb = "would record" if args.dry_run else "recording"
+    print(terminal_text(f"{verb} a review dated {date} on {count(len(pages), 'page')} of {owners}:"))
+    for page in pages:
+        print(terminal_text(f"  {when(page):<20} {page.file}  {page.title}"))
+    if args.dry_run:
+        print("Nothing was changed: read the pages, then run the same command without --dry-run.")
+    return [(digest.config_dir / page.file, page.file) for page in pages]
 
 
 def _docs_dir(config_file: str | None) -> Path:

@@ -1,6 +1,7 @@
-"""``docgates stale [--owner O] [--within N] [--format text|json|markdown]``.
+"""``docgates stale [--owner O] [--within N] [--format text|json|markdown] [--limit N]``.
 
-Stale and soon-due pages grouped by owner, most overdue first, and beside them the pages behind
+Stale and soon-due pages grouped by owner, most overdue first (in Markdown each page once, a
+co-owned page under all its owners together), and beside them the pages behind
 the code they document (``freshness/code-changed``). Runs the same ownership and
 freshness gates as the build (so owners and dates are exactly what the build would say);
 the markdown output is ready to paste into a chat digest or an issue.
@@ -11,7 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterable
 
 from docgates.core import outputs
 from docgates.cli.main import UsageError
@@ -27,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also list pages due within N days (default: the plugin's warn_within)",
     )
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
+    parser.add_argument(
+        "--limit", type=int, metavar="N",
+        help="at most N pages per owner group, most overdue first (the rest are counted)",
+    )
 
 
 @dataclass
@@ -67,15 +73,42 @@ class DuePage:
 class OwnerGroup:
     owner: str
     pages: list[DuePage] = field(default_factory=list)
+    # Pages left out by --limit.
+    more: int = 0
 
 
-def run(args: argparse.Namespace) -> int:
+@dataclass
+class Digest:
+    """What ``docgates stale`` knows about a site: its due pages, as the build judges them."""
+
+    pages: list[DuePage]
+    today: str
+    within: int
+    # Registered owner handles (casefolded): teams, which cannot be assigned an issue.
+    teams: set[str]
+    # The project folder, where the pages' ``file`` paths start.
+    config_dir: Path
+    # freshness/unknown messages: why some pages could not be dated.
+    warnings: list[str] = field(default_factory=list)
+
+    def of_owners(self, owners: list[str] | None) -> list[DuePage]:
+        """The pages one of ``owners`` owns ('@' optional, any case); all pages for None."""
+        if not owners:
+            return list(self.pages)
+        wanted = {_norm(o) for o in owners}
+        return [p for p in self.pages if wanted & {_norm(o) for o in (p.owners or [NO_OWNER])}]
+
+
+def due_digest(config_file: str | None, within: int | None = None) -> Digest:
+    """Run the ownership and freshness gates of the project as the build does and collect the
+    pages that are stale, due within ``within`` days (default: the plugin's ``warn_within``) or
+    behind the code they document. Problems with the project raise UsageError."""
     from docgates.engines.mkdocs.headless import ProjectError, run_headless
 
-    if args.within is not None and args.within < 0:
+    if within is not None and within < 0:
         raise UsageError("--within: expected a number of days, 0 or more")
     try:
-        result = run_headless(args.config_file, gates=("ownership", "freshness"))
+        result = run_headless(config_file, gates=("ownership", "freshness"))
     except ProjectError as exc:
         raise UsageError(str(exc)) from None
     except Exception as exc:  # a plugin error (bad option...) is a configuration error
@@ -87,30 +120,44 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("docgates/freshness is not enabled in mkdocs.yml; add it under plugins")
     site = result.session.site
     assert site is not None
-    within = gate.warn_within if args.within is None else args.within
-    site_url = str(result.session.config.site_url or "")
-    pages = _due_pages(gate, result.report, within, site_url)
-    if args.owner:
-        wanted = {_norm(o) for o in args.owner}
-        pages = [p for p in pages if wanted & {_norm(o) for o in (p.owners or [NO_OWNER])}]
-    groups = group_by_owner(pages, only={_norm(o) for o in args.owner} if args.owner else None)
-    for finding in result.report.site_findings:
-        if finding.rule == "freshness/unknown":
-            print(f"docgates stale: warning: {outputs.terminal_text(finding.message)}", file=sys.stderr)
-    today = site.today.isoformat()
+    within = gate.warn_within if within is None else within
+    config = result.session.config
+    pages = _due_pages(gate, result.report, within, str(config.site_url or ""))
+    ownership = result.report.site.get("ownership")
+    owners = getattr(ownership, "to_dict", lambda: ownership)()
+    owners = owners.get("owners") if isinstance(owners, dict) else None
+    teams = {str(h).casefold() for h, v in (owners or {}).items() if isinstance(v, dict) and v.get("registered")}
+    return Digest(
+        pages, site.today.isoformat(), within, teams, Path(config.config_file_path).resolve().parent,
+        [f.message for f in result.report.site_findings if f.rule == "freshness/unknown"],
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit: expected a number of pages, 1 or more")
+    digest = due_digest(args.config_file, args.within)
+    pages = digest.of_owners(args.owner)
+    only = {_norm(o) for o in args.owner} if args.owner else None
+    for message in digest.warnings:
+        print(f"docgates stale: warning: {outputs.terminal_text(message)}", file=sys.stderr)
+    today, within = digest.today, digest.within
     if args.format == "json":
+        groups = group_by_owner(pages, only=only, limit=args.limit)
         sys.stdout.write(outputs.dumps({
             "today": today,
             "within": within,
             "stale": sum(p.status == "stale" for p in pages),
             "due_soon": sum(p.status == "due-soon" for p in pages),
             "behind_code": sum(p.code_changed is not None for p in pages),
-            "owners": [{"owner": g.owner, "pages": [p.to_dict() for p in g.pages]} for g in groups],
+            "owners": [
+                {"owner": g.owner, "pages": [p.to_dict() for p in g.pages], "more": g.more} for g in groups
+            ],
         }))
     elif args.format == "markdown":
-        sys.stdout.write(format_markdown(groups, pages, today, within))
+        sys.stdout.write(format_markdown(group_by_owners(pages, limit=args.limit), pages, today, within))
     else:
-        sys.stdout.write(format_text(groups, pages, within))
+        sys.stdout.write(format_text(group_by_owner(pages, only=only, limit=args.limit), pages, within))
     return 0
 
 
@@ -144,25 +191,43 @@ def _due_pages(gate: Any, report: Any, within: int, site_url: str) -> list[DuePa
     return pages
 
 
-def group_by_owner(pages: list[DuePage], only: set[str] | None = None) -> list[OwnerGroup]:
+def group_by_owner(pages: list[DuePage], only: set[str] | None = None, limit: int | None = None) -> list[OwnerGroup]:
     """One group per owner (a page with two owners is in both), most overdue page first;
-    groups ordered by their most overdue page, then by name."""
+    groups ordered by their most overdue page, then by name. ``limit``: pages per group."""
     groups: dict[str, OwnerGroup] = {}
     for page in pages:
         for owner in page.owners or [NO_OWNER]:
             if only is not None and _norm(owner) not in only:
                 continue
             groups.setdefault(owner, OwnerGroup(owner)).pages.append(page)
-    for group in groups.values():
+    return _ordered(groups.values(), limit)
+
+
+def group_by_owners(pages: list[DuePage], limit: int | None = None) -> list[OwnerGroup]:
+    """Each page once: pages grouped by their whole set of owners, so a co-owned page is listed
+    once under "@a and @b" rather than under each owner. ``limit``: pages per group."""
+    groups: dict[tuple[str, ...], OwnerGroup] = {}
+    for page in pages:
+        owners = tuple(dict.fromkeys(page.owners)) or (NO_OWNER,)
+        name = owners[0] if len(owners) == 1 else ", ".join(owners[:-1]) + " and " + owners[-1]
+        groups.setdefault(owners, OwnerGroup(name)).pages.append(page)
+    return _ordered(groups.values(), limit)
+
+
+def _ordered(groups: Iterable[OwnerGroup], limit: int | None) -> list[OwnerGroup]:
+    for group in groups:
         group.pages.sort(key=lambda p: (-p.days_overdue, p.path))
-    return sorted(groups.values(), key=lambda g: (-g.pages[0].days_overdue, g.owner == NO_OWNER, g.owner.casefold()))
+        if limit is not None and len(group.pages) > limit:
+            group.more = len(group.pages) - limit
+            del group.pages[limit:]
+    return sorted(groups, key=lambda g: (-g.pages[0].days_overdue, g.owner == NO_OWNER, g.owner.casefold()))
 
 
 def _norm(owner: str) -> str:
     return owner.strip().lstrip("@").casefold()
 
 
-def _when(page: DuePage) -> str:
+def when(page: DuePage) -> str:
     if page.status == "behind-code":
         return "behind its code"
     if page.days_overdue > 0:
@@ -197,11 +262,13 @@ def format_text(groups: list[OwnerGroup], pages: list[DuePage], within: int) -> 
         return f"No pages are stale or due within {within} days.\n"
     out: list[str] = []
     for group in groups:
-        out.append(f"{group.owner} ({len(group.pages)} page{'s' if len(group.pages) != 1 else ''})")
+        out.append(f"{group.owner} ({outputs.count(len(group.pages) + group.more, 'page')})")
         for page in group.pages:
-            out.append(f"  {_when(page):<20} {page.file}  (due {page.due})  {page.title}")
+            out.append(f"  {when(page):<20} {page.file}  (due {page.due})  {page.title}")
             if page.code_changed:
                 out.append(f"  {'':<20} {_code_note(page)}")
+        if group.more:
+            out.append(f"  and {outputs.count(group.more, 'more page')} (--limit)")
         out.append("")
     out.append(_summary(pages, within) + "; record a review with: docgates review PATH")
     return "".join(outputs.terminal_text(line) + "\n" for line in out)
@@ -214,15 +281,17 @@ def format_markdown(groups: list[OwnerGroup], pages: list[DuePage], today: str, 
         return "\n".join(out) + "\n"
     out += [_summary(pages, within) + ".", ""]
     for group in groups:
-        out += [f"### {outputs.markdown_text(group.owner)} ({len(group.pages)})", ""]
+        out += [f"### {outputs.markdown_text(group.owner)} ({len(group.pages) + group.more})", ""]
         out += ["| Page | Status | Due | Record the review |", "|---|---|---|---|"]
         for page in group.pages:
             label = outputs.markdown_text(page.title)
             link = f"[{label}]({page.url.replace(')', '%29').replace(' ', '%20')})" if page.url else label
-            status = f"**{_when(page)}**" if page.status == "stale" else _when(page)
+            status = f"**{when(page)}**" if page.status == "stale" else when(page)
             if page.code_changed:
                 status += f"<br>{outputs.markdown_text(_code_note(page))}"
             command = outputs.markdown_text(page.command)
             out.append(f"| {link} | {status} | {page.due} | <code>{command}</code> |")
+        if group.more:
+            out += ["", f"And {outputs.count(group.more, 'more page')}."]
         out.append("")
     return "\n".join(out)

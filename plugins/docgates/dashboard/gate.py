@@ -1,7 +1,7 @@
 """The quality gate: owns the site-wide quality dashboard page (engine-agnostic).
 
-The dashboard is rendered after every gate's ``finish``, from the report in its
-quality.json shape, so it always shows what CI sees.
+The dashboard is rendered after every gate's ``finish``, from the same report quality.json
+is written from, so it always shows what CI sees.
 """
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from docgates.core.content_cache import ContentCache
-from docgates.dashboard.page import DEFAULT_ONBOARDING, DashboardInput, dimensions, health_summary, render
 from docgates.core.gate import Gate, SiteContext
+from docgates.dashboard.page import DEFAULT_ONBOARDING, TITLE, DashboardInput, dimensions, health_summary, render
 from docgates.leaderboard.gate import normalise_page_path
 
 # A top-level page, so the nav shows one entry; its URL is still quality/.
 DEFAULT_DASHBOARD = "quality.md"
-TITLE = "Quality dashboard"
 # The charts cache's format (what each entry holds: the chart's SVG text).
 CHARTS_CACHE_VERSION = 1
 
@@ -44,30 +43,26 @@ class QualityGate(Gate):
         # quality.json carries the score and its parts even without a dashboard page; with
         # one, render_generated fills them in from the report it reads anyway.
         if self.page is None or not site.renders:
-            site.report.site["health"] = health_summary(dimensions(self._input(site.report.to_dict(), site)))
-
-    def _input(self, report: dict[str, Any], site: SiteContext) -> DashboardInput:
-        gates = site.shared.get("gates")
-        return DashboardInput(report=report, gates=tuple(gates) if gates is not None else None)
+            site.report.site["health"] = health_summary(dimensions(DashboardInput(site.report, gates=_gates(site))))
 
     def generated_pages(self) -> dict[str, str]:
         return {self.page: TITLE} if self.page else {}
 
     def render_generated(self, src_uri: str, site: SiteContext) -> str:
-        report = site.report.to_dict()
-        generated = set(self.generated_pages())
-        # The session never judges generated pages; keep it that way if that changes.
-        report["pages"] = [p for p in report.get("pages", []) if p.get("path") not in generated]
-        gates = site.shared.get("gates")
+        generated = tuple(self.generated_pages())
+        gates = _gates(site)
         data = DashboardInput(
-            report=report,
+            report=site.report,
+            # The session never judges generated pages; keep it that way if that changes.
+            leave_out=generated,
             sources={p: s for p, s in site.sources.items() if p not in generated},
             page_urls=site.page_urls,
             here=site.page_urls.get(src_uri, ""),
-            gates=tuple(gates) if gates is not None else None,
+            gates=gates,
             onboarding=self.onboarding,
             today=site.today.isoformat(),
             inbound=site.shared.get("links.inbound", {}) if "links" in (gates or ()) else None,
+            templates=site.templates,
             # A few entries: the charts of the latest builds (the file trims the rest).
             charts=ContentCache(site.cache_dir / "charts.sqlite", CHARTS_CACHE_VERSION, limit=16) if self.use_cache else None,
         )
@@ -77,3 +72,8 @@ class QualityGate(Gate):
         finally:
             if data.charts is not None:
                 data.charts.close()
+
+
+def _gates(site: SiteContext) -> tuple[str, ...] | None:
+    gates = site.shared.get("gates")
+    return tuple(gates) if gates is not None else None

@@ -141,3 +141,37 @@ def site_cmd(*args: str) -> list[str]:
     import sys
 
     return [sys.executable, "-m", "docgates", *args]
+
+
+def test_show_commands_false_keeps_maintainer_commands_out_of_banners_but_in_the_log(git_site):
+    site, repo = git_site
+    repo.commit("pages", "2025-01-10T10:00:00+00:00", files={
+        "docs/index.md": page("reviewed: 2025-01-10\ndocuments: [src/**]", "Home"),
+        "docs/templates/adr.md": "---\ntemplate_for: adr\n---\n# ADR template\n\n## Context\n\nWhy.\n",
+        "src/app.py": "x = 1\n",
+    })
+    repo.commit("code", "2025-06-01T10:00:00+00:00", files={"src/app.py": "x = 2\n"})
+
+    def build(show: bool):
+        site.plugins({"docgates/freshness": {"show_commands": show}}, {"docgates/checklist": {"show_commands": show}})
+        return site.build()
+
+    shown = build(True)
+    html = (site.root / "site" / "index.html").read_text(encoding="utf-8")
+    template = (site.root / "site" / "templates" / "adr" / "index.html").read_text(encoding="utf-8")
+    # The control: by default the banners tell a maintainer what to run.
+    assert "docgates review docs/index.md" in html and "docgates new adr" in template
+    assert 'class="docgates-freshness docgates-stale"' in html and "docgates-code-changed" in html
+
+    hidden = build(False)
+    html = (site.root / "site" / "index.html").read_text(encoding="utf-8")
+    template = (site.root / "site" / "templates" / "adr" / "index.html").read_text(encoding="utf-8")
+    assert "docgates review" not in html and "docgates new" not in template
+    # Readers still see that the page is overdue and behind its code, and who owns what.
+    assert 'class="docgates-freshness docgates-stale"' in html and "docgates-code-changed" in html
+    assert "This page may be out of date." in html
+    messages = [f["message"] for f in hidden.page("index.md")["findings"]]
+    assert {f["rule"] for f in hidden.page("index.md")["findings"]} >= {"freshness/stale", "freshness/code-changed"}
+    assert all("'docgates review docs/index.md'" in m for m in messages if m.startswith("review overdue"))
+    assert "then run 'docgates review docs/index.md'" in hidden.output
+    assert hidden.returncode == shown.returncode == 1

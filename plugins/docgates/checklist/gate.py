@@ -306,6 +306,7 @@ class ChecklistGate(Gate):
         super().__init__(options)
         self.checklists = load_checklists(self.options.get("checklists"), self.options.get("checklists_display"))
         self.templates_dir = str(self.options.get("templates_dir") or "templates").strip("/")
+        self.show_commands = self.options.get("show_commands", True) is not False
         self._pages: dict[str, tuple[PageSource, Outline, str | None, bool]] = {}
 
     def begin(self, site: SiteContext) -> None:
@@ -332,6 +333,10 @@ class ChecklistGate(Gate):
 
     def release(self, site: SiteContext) -> None:
         self._pages = {}
+
+    def page_view(self, path: str, site: SiteContext) -> dict[str, bool] | None:
+        # Only a site that hides maintainer commands needs a view: the partial reads the report.
+        return None if self.show_commands else {"show_commands": False}
 
     def finish(self, site: SiteContext) -> None:
         summary = _SiteSummary()

@@ -182,6 +182,8 @@ class FreshnessView:
     adopted: str | None = None
     owners: list[str] = field(default_factory=list)
     command: str = ""
+    # False: the site keeps maintainer commands out of what readers see (show_commands).
+    show_command: bool = True
     edits_since_review: int | None = None
     # Set when the page is behind the code it documents (the docgates-code-changed banner).
     code_changed: CodeChangedView | None = None
@@ -215,6 +217,7 @@ class FreshnessGate(Gate):
         ignore = self.options.get("ignore_revs_file")
         self.ignore_revs_file: Path | None = Path(ignore) if ignore else None
         self.git_unknown: str | None = self.options.get("git_unknown")
+        self.show_commands = self.options.get("show_commands", True) is not False
         adopted = self.options.get("adopted")
         try:
             self.adopted: dt.date | None = parse_date(adopted) if adopted else None
@@ -446,6 +449,7 @@ class FreshnessGate(Gate):
             adopted=_iso(result.adopted),
             owners=owners,
             command=command,
+            show_command=self.show_commands,
             edits_since_review=result.commits_since_review,
         )
 

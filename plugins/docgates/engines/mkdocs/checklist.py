@@ -19,6 +19,10 @@ class ChecklistConfig(GateConfig):
     """Path of a YAML file (relative to mkdocs.yml) mapping a page ``type`` to its definition
     of done. A type defined there replaces the built-in one; ``extends: <type>`` adds to it."""
 
+    show_commands = c.Type(bool, default=True)
+    """Whether banners readers see name maintainer commands (``docgates new TYPE "Title"`` on a template page). ``false`` keeps
+    reader-facing text for readers; the build log and ``quality.json`` still give the fix."""
+
     templates_dir = c.Type(str, default="templates")
     """Folder (relative to ``docs_dir``) of the template pages, one per type (``adr.md``...),
     that ``docgates new`` copies; template pages say ``template_for: <type>``. MkDocs leaves
@@ -54,7 +58,10 @@ def include_templates_dir(config: MkDocsConfig, templates_dir: str) -> None:
 
 def checklist_options(plugin_config: ChecklistConfig, config: MkDocsConfig) -> dict[str, Any]:
     """The gate's options with the checklists path resolved against mkdocs.yml."""
-    options: dict[str, Any] = {"templates_dir": plugin_config.templates_dir.strip().strip("/") or "templates"}
+    options: dict[str, Any] = {
+        "templates_dir": plugin_config.templates_dir.strip().strip("/") or "templates",
+        "show_commands": plugin_config.show_commands,
+    }
     if plugin_config.checklists:
         config_dir = Path(config.config_file_path or ".").resolve().parent
         path = (config_dir / plugin_config.checklists).resolve()

@@ -86,6 +86,10 @@ class FreshnessConfig(GateConfig):
     A page's own ``documents`` front matter wins. A page falls due (``freshness/code-changed``)
     when a commit touching that code is dated after its review."""
 
+    show_commands = c.Type(bool, default=True)
+    """Whether banners readers see name maintainer commands (``docgates review docs/...``). ``false`` keeps
+    reader-facing text for readers; the build log and ``quality.json`` still give the fix."""
+
     adopted = c.Optional(c.Type((str, dt.date)))
     """The day the site adopted docgates (``2026-12-01``). A page with no ``reviewed`` date whose
     last content change is older is due from this day plus its interval, so an existing site

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from docgates.core.findings import Finding
 from docgates.core.report import PageReport, QualityReport
+from docgates.freshness.gate import Freshness
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,12 @@ def from_report(report: QualityReport, leave_out: Iterable[str] = ()) -> SiteVie
 
 
 def _page_from_report(page: PageReport, accepted: Any) -> PageView:
-    extras = dict(page.data)
+    extras = page.data
     freshness = extras.get("freshness")
-    # The freshness gate keeps its typed result here; quality.json holds its dict.
-    due_soon = getattr(freshness, "due_soon", None) if not isinstance(freshness, Mapping) else freshness.get("due_soon")
     return _page(
         path=page.path, title=page.title, owners=page.owner, due=page.due, freshness_date=page.freshness_date,
-        stale=page.stale, due_soon=due_soon, readability=page.readability, checklist=page.checklist,
+        stale=page.stale,
+        due_soon=isinstance(freshness, Freshness) and freshness.due_soon, readability=page.readability, checklist=page.checklist,
         findings=tuple(Reported(f, f in accepted) for f in page.findings), extras=extras,
     )
 

@@ -36,10 +36,6 @@ def tag(name: str, content: Any = "", **attrs: Any) -> Markup:
     return Markup(f"<{name}{rendered}>{esc(content) if not isinstance(content, Markup) else content}</{name}>")
 
 
-def join(parts: Iterable[Any], separator: str = "") -> Markup:
-    return Markup(esc(separator).join(esc(p) for p in parts))
-
-
 def link(text: Any, href: str | None) -> Markup:
     """``text`` linked to ``href``; only text when there is no address or it is not a page's."""
     return tag("a", text, href=href) if href and _navigates(href) else Markup(esc(text))
@@ -110,11 +106,6 @@ def section(title: str, *content: Any, section_id: str | None = None) -> Markup:
         f'<section class="docgates-section"{id_attr}>'
         f"<h2>{esc(title)}</h2>{''.join(esc(c) for c in content)}</section>"
     )
-
-
-def not_measured(what: str, why: str = "") -> Markup:
-    reason = f" ({why})" if why else ""
-    return tag("p", f"{what}: not measured{reason}.", class_="docgates-not-measured")
 
 
 # Progressive enhancement for the generated pages: click a column heading to sort, type in

@@ -299,3 +299,26 @@ def test_a_zensical_failure_is_one_clear_line_and_exit_2(tmp_path):
     assert "docgates build: zensical build failed (exit status 1): " in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (root / ".docgates-zensical.yml").exists()
+
+
+@needs("mkdocs", "zensical")
+def test_an_explicit_nav_gets_the_generated_pages_at_its_end_on_zensical_too(tmp_path):
+    root = tmp_path / "project"
+    make_project(root, plugins=["search", "docgates/quality"], clean=True)
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["nav"] = [{"Start": "index.md"}, "stale.md"]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    menus = {}
+    for engine in ("mkdocs", "zensical"):
+        proc = docgates(root, "build", "--engine", engine, "-d", f"site-{engine}")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        home = (root / f"site-{engine}" / "index.html").read_text(encoding="utf-8")
+        start = home.index("md-nav--primary")
+        links = re.findall(r'href="([^"#]+)"', home[start : home.index('class="md-content"', start)])
+        # Zensical writes "./stale/" where MkDocs writes "stale/".
+        named = [link.removeprefix("./") for link in links]
+        menus[engine] = [link for link in dict.fromkeys(named) if link in ("stale/", "quality/")]
+    # The same pages in the menu, the dashboard after the site's own.
+    assert menus["mkdocs"] == ["stale/", "quality/"]
+    assert menus["zensical"] == menus["mkdocs"]
+

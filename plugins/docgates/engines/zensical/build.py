@@ -56,8 +56,13 @@ def build(request: BuildRequest) -> int:
     stage = _stage(run, config_dir, plain)
     site_dir = target if _inside(target, config_dir) else stage.root / "site"
     settings: dict[str, Any] = {"extra_css": [STYLESHEET_URI]}
-    if not _declares_nav(request.config_file) and run.nav is not None:
+    declared = _declared_nav(request.config_file)
+    if declared is None and run.nav is not None:
         settings["nav"] = nav_config(run.nav.items)
+    elif isinstance(declared, list) and isinstance(config.nav, list) and len(config.nav) > len(declared):
+        # What docgates added to the site's own nav (its generated pages, at the end); Zensical
+        # appends a child config's list to the inherited one.
+        settings["nav"] = config.nav[len(declared):]
     # MkDocs' reading of the site already said what its link validation finds (as 'mkdocs
     # build' would), and docgates/links more; Zensical's own would say each link again.
     settings["validation"] = _NO_LINK_VALIDATION
@@ -230,14 +235,15 @@ def _base_url(url: str) -> str:
     return "/".join([".."] * url.count("/")) or "."
 
 
-def _declares_nav(config_file: Path) -> bool:
+def _declared_nav(config_file: Path) -> Any:
+    """The ``nav`` the config itself declares (its ``INHERIT`` followed), None without one."""
     from mkdocs.utils.yaml import yaml_load
 
     try:
         with config_file.open("rb") as handle:
-            return "nav" in (yaml_load(handle) or {})
-    except Exception:
-        return False
+            return (yaml_load(handle) or {}).get("nav")
+    except Exception:  # MkDocs has read it already; Zensical will say what it cannot read
+        return None
 
 
 def _empty(folder: Path) -> None:

@@ -55,7 +55,6 @@ class PageVersion:
     checklist: dict[tuple[str, dt.date], Any] = field(default_factory=dict)
 
 
-
 class PageJudge:
     """Any page of the docs folder at any revision of one repository's history, judged on
     any day as the gates would judge it; each content is read and parsed once."""

@@ -120,6 +120,7 @@ class ProseExtractor(HTMLParser):
         self._buffer: list[str] = []
         self._opened_skipped: tuple[str, int] | None = None  # (tag, depth) just opened, skipped
         self._links = 0  # open <a> elements
+        self._blocks: list[str] = []  # open block elements, innermost last
         self._unlinked = False  # the current block has a word outside any link
 
     def parse_starttag(self, i: int) -> int:
@@ -185,6 +186,7 @@ class ProseExtractor(HTMLParser):
             skipped = bool(classes) and not SKIPPED_CLASSES.isdisjoint(classes.split())
         if tag in BLOCK_TAGS:
             self._end_block()
+            self._blocks.append(tag)
         elif tag == "a":
             self._links += 1
         self._open.append((tag, skipped))
@@ -200,6 +202,7 @@ class ProseExtractor(HTMLParser):
             _, skipped = opened.pop()
             self._skipping -= skipped
             if tag in BLOCK_TAGS:
+                self._blocks.pop()
                 self._end_block(tag)
             elif tag == "a":
                 self._links -= 1
@@ -213,6 +216,7 @@ class ProseExtractor(HTMLParser):
         for open_tag, skipped in reversed(opened[index:]):
             self._skipping -= skipped
             if open_tag in BLOCK_TAGS:
+                self._blocks.pop()
                 self._end_block(open_tag)
             elif open_tag == "a":
                 self._links -= 1
@@ -236,23 +240,16 @@ class ProseExtractor(HTMLParser):
             return
         text = " ".join("".join(self._buffer).split())
         self._buffer.clear()
-        if not unlinked and (closing or self._innermost_block()) in LINK_LIST_BLOCKS:
-            return  # only links: navigation, not a sentence
         if "://" in text or "@" in text or "www." in text or "mailto:" in text:  # what URL needs
             text = URL.sub(_URL_SUBSTITUTE, text)
         if not any(char.isalpha() for char in text):
             return
+        if not unlinked and (closing or (self._blocks[-1] if self._blocks else None)) in LINK_LIST_BLOCKS:
+            return  # only links: navigation, not a sentence
         if not _TERMINATED.search(text):
             # "Follow these steps:" and headings end here as sentences of their own.
             text = text.rstrip(" :;,-–—") + "."
         self.prose.blocks.append(text)
-
-
-    def _innermost_block(self) -> str | None:
-        for tag, _ in reversed(self._open):
-            if tag in BLOCK_TAGS:
-                return tag
-        return None
 
 
 @functools.lru_cache(maxsize=64)

@@ -175,3 +175,39 @@ def test_show_commands_false_keeps_maintainer_commands_out_of_banners_but_in_the
     assert all("'docgates review docs/index.md'" in m for m in messages if m.startswith("review overdue"))
     assert "then run 'docgates review docs/index.md'" in hidden.output
     assert hidden.returncode == shown.returncode == 1
+
+
+def test_baselined_findings_follow_a_pure_rename_in_check_changed_since_and_the_build(git_site):
+    site, repo = git_site
+    site.plugins("docgates/ownership", "docgates/freshness", "docgates/links")
+    site.save_config()
+    # Stale (a command naming the page in its message), unowned, and a broken link: debt.
+    guide = page("reviewed: 2025-01-01", "Guide", LONG + "See [gone](missing.md).\n")
+    repo.commit("pages", "2025-01-10T10:00:00+00:00", files={
+        "docs/index.md": page("owner: '@docs'\nreviewed: 2026-11-01", "Home"),
+        "docs/old/guide.md": guide,
+    })
+    assert site.docgates("baseline").returncode == 0
+    base = repo.commit("baseline", "2026-11-01T10:00:00+00:00")
+    assert site.docgates("check").returncode == 0
+
+    repo.git("mv", "docs/old", "docs/new")
+    repo.commit("move the guide", "2026-11-20T10:00:00+00:00")
+
+    check = site.docgates("check", "--format", "json")
+    assert check.returncode == 0, check.stdout + check.stderr
+    changed = site.docgates("check", "--changed-since", base)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    build = site.build(keep_config=True)
+    assert build.returncode == 0, build.output
+    findings = build.page("new/guide.md")["findings"]
+    assert {f["rule"] for f in findings} == {"freshness/stale", "ownership/missing", "links/broken"}
+    assert all(f["baselined"] for f in findings)
+    assert build.report["site"]["baseline"]["fixed"] == 0
+
+    # A new defect on the renamed page is still new.
+    repo.commit("new defect", "2026-11-21T10:00:00+00:00", files={
+        "docs/new/guide.md": guide + "And [another](nowhere.md).\n",
+    })
+    again = site.docgates("check")
+    assert again.returncode == 1 and "nowhere.md" in again.stdout + again.stderr

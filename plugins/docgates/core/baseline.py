@@ -3,7 +3,8 @@
 ``docgates baseline`` records today's findings in a committed file; ``docgates check`` and the
 build then fail only on findings that are not in it. A finding is matched by rule, page and
 ``Finding.fingerprint()`` (which ignores the line), so editing above a defect does not turn it
-into a "new" one. Each fingerprint carries a count: a page with two identical defects that
+into a "new" one, and a page renamed since (git's rename detection, from the run's one history
+read) still matches what was recorded under its former name. Each fingerprint carries a count: a page with two identical defects that
 were recorded once fails when a third appears.
 
 The file changes only when someone runs ``docgates baseline``: checks never write it, so it
@@ -17,11 +18,14 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Collection, Iterable
 
 from docgates.core.findings import Finding
 from docgates.core.outputs import count
 from docgates.core.report import QualityReport, write_atomic
+
+if TYPE_CHECKING:
+    from docgates.core.git_history import GitHistory
 
 DEFAULT_FILE = ".docgates-baseline.json"
 FORMAT_VERSION = 1
@@ -234,14 +238,51 @@ class BaselineOutcome:
         return text
 
 
-def apply_baseline(report: QualityReport, baseline: Baseline, file: str, complete: bool = True) -> BaselineOutcome:
+def following_renames(
+    baseline: Baseline, pages: Collection[str], former_paths: Callable[[str], list[str]]
+) -> Callable[[Finding], Key]:
+    """A ``key_for`` under which a finding on a renamed page matches what was recorded under
+    the page's former name. ``former_paths(page)`` (older names, newest first) is asked only
+    when the baseline names a page that no longer exists and the finding's page has no entry
+    of its own, so a site with no renames reads no history for this."""
+    recorded = {path for (_, path, _) in baseline.counts}
+    gone = {path for path in recorded if path and path not in pages}
+
+    def key_for(finding: Finding) -> Key:
+        if gone and finding.path and finding.path not in recorded:
+            for old in former_paths(finding.path):
+                if old in gone:
+                    return (finding.rule, old, finding.fingerprint(path=old))
+        return key_of(finding)
+
+    return key_for
+
+
+def former_paths(history: "GitHistory", repo_prefix: str, page: str) -> list[str]:
+    """The names the page at docs-relative ``page`` had before git's renames, newest first,
+    docs-relative; from the run's one parsed history (no git call)."""
+    names = []
+    for change in history.changes(repo_prefix + page, include_ignored=True):
+        old = change.old_path
+        if change.status == "R" and old and old.startswith(repo_prefix):
+            names.append(old[len(repo_prefix):])
+    return names
+
+
+def apply_baseline(
+    report: QualityReport,
+    baseline: Baseline,
+    file: str,
+    complete: bool = True,
+    key_for: Callable[[Finding], Key] = key_of,
+) -> BaselineOutcome:
     """Mark the report's baselined findings and return what is new.
 
     Baselined findings stay in the report (``"baselined": true`` in quality.json) so the debt
-    stays visible; only the new ones may fail a build.
+    stays visible; only the new ones may fail a build. ``key_for``: see ``following_renames``.
     """
     findings = report.findings()
-    new, baselined = baseline.split(findings)
+    new, baselined = baseline.split(findings, key_for)
     report.baselined = set(baselined)
     fixed = None
     if complete:

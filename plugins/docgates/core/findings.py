@@ -66,11 +66,15 @@ class Finding:
         line = f"{self.location}: {self.rule}: {self.message}"
         return line.replace("\r", "\\r").replace("\n", "\\n")
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, path: str | None = None) -> str:
+        """A stable id of the defect; with ``path``, the id it had when the page was there (a
+        page renamed since: its name also changes in the message, e.g. in a command)."""
         # A line number inside a message ("first at line 3") would move with edits above the
         # defect; the baseline must survive those, so it is left out.
         text = self.fingerprint_text or _LINE_NUMBER.sub(r"\1 #", self.message)
-        basis = "\x1f".join((self.rule, self.path, text))
+        if path is not None and path != self.path and self.path:
+            text = text.replace(self.path, path)
+        basis = "\x1f".join((self.rule, path or self.path, text))
         return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict:

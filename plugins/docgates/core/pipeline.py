@@ -15,12 +15,19 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from docgates.core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
-from docgates.core.baseline import Baseline, BaselineError, BaselineOutcome, apply_baseline
+from docgates.core.baseline import (
+    Baseline,
+    BaselineError,
+    BaselineOutcome,
+    apply_baseline,
+    following_renames,
+    former_paths,
+)
 from docgates.core.dates import DateError, today
 from docgates.core.findings import Finding, SeverityPolicy
 from docgates.core.frontmatter import PageSource, add_declared, parse_page
 from docgates.core.gate import Gate, GateError, PageInput, SiteContext
-from docgates.core.git_history import read_history_early
+from docgates.core.git_history import history_for, read_history_early
 from docgates.core.report import PageReport, QualityReport
 from docgates.core.repo import find_repo_root
 
@@ -273,7 +280,10 @@ class GateRun:
                 shown = self.baseline_file.relative_to(self.site.config_dir).as_posix()
             except ValueError:
                 shown = str(self.baseline_file)
-            self.baseline_outcome = apply_baseline(self.site.report, baseline, shown, complete=self.site.complete)
+            site = self.site
+            prefix = site.repo_path("x")[:-1]
+            renamed = following_renames(baseline, site.files, lambda page: former_paths(history_for(site), prefix, page))
+            self.baseline_outcome = apply_baseline(site.report, baseline, shown, site.complete, renamed)
         return self.baseline_outcome
 
     # -- helpers ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ well.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import html
@@ -60,7 +61,7 @@ class DashboardInput:
             return from_report(self.report, self.leave_out)
         view = from_json(self.report)
         left_out = set(self.leave_out)
-        return SiteView(**{**view.__dict__, "pages": tuple(p for p in view.pages if p.path not in left_out)})
+        return dataclasses.replace(view, pages=tuple(p for p in view.pages if p.path not in left_out))
 
     def ran(self, gate: str, evidence: bool) -> bool:
         return gate in self.gates if self.gates is not None else evidence

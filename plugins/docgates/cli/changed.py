@@ -39,12 +39,13 @@ import subprocess
 import yaml
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from docgates.core.code_patterns import CodePatterns, PatternListError, head_declares_documents, parse_patterns
 from docgates.core.frontmatter import parse_page, split_front_matter
 from docgates.core.repo import find_repo_root
 from docgates.cli.main import UsageError
+from docgates.links.resolve import link_destinations
 
 PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 CODEOWNERS_LOCATIONS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
@@ -488,7 +489,6 @@ def _untracked(repo_root: Path, docs_repo_path: str) -> list[str]:
 _INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _REFERENCE_DEFINITION = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
 _HTML_URL = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 INDEX_NAMES = ("index", "readme")
 
 
@@ -546,32 +546,4 @@ def _links_to(page: str, text: str, removed: set[str], fragments_only: bool = Fa
 
 
 def _resolves_to(page: str, target: str, removed: set[str]) -> bool:
-    target = target.strip()
-    if not target or target.startswith(("#", "//")) or _SCHEME.match(target):
-        return False
-    target = unquote(target.split("#", 1)[0].split("?", 1)[0])
-    if not target:
-        return False
-    if target.startswith("/"):
-        bases = [""]
-        target = target.lstrip("/")
-    else:
-        folder = posixpath.dirname(page)
-        # A file link resolves from the page's folder; a URL-style link ("../setup/") from the
-        # page's URL, which is one folder deeper for pages other than index pages.
-        stem = posixpath.splitext(posixpath.basename(page))[0]
-        bases = [folder, posixpath.join(folder, stem)]
-    for base in bases:
-        resolved = posixpath.normpath(posixpath.join(base, target)) if base else posixpath.normpath(target)
-        if resolved.startswith(".."):
-            continue
-        resolved = "" if resolved == "." else resolved
-        candidates = {resolved}
-        stripped = resolved.rstrip("/")
-        if not posixpath.splitext(stripped)[1] or target.endswith("/"):
-            candidates.update(
-                {f"{stripped}.md", posixpath.join(stripped, "index.md"), posixpath.join(stripped, "README.md")}
-            )
-        if candidates & removed:
-            return True
-    return False
+    return not removed.isdisjoint(link_destinations(page, target)[2])

@@ -17,7 +17,10 @@ from typing import Callable, Iterator
 # between two repeats: that is quadratic, minutes on such a line. So trailing spaces, attribute
 # lists, closing hashes and code spans are cut with str methods, and a run of spaces that two
 # repeats could share is taken whole ("*+").
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# The one fence test of docgates (links.scan masks code with source_lines too). A fence may
+# stand in a list item or a blockquote ("> ```"); the run of ">" and spaces before it is
+# taken whole ("*+"), as "\s*" beside "[>\s]*" split a line of spaces every possible way.
+_FENCE = re.compile(r"^[>\s]*+(`{3,}|~{3,})")
 # The heading text keeps its trailing spaces (heading_text drops them): a lazy ".*?" before
 # "[ \t]*$" would scan the rest of the line again for each character it takes.
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
@@ -198,16 +201,15 @@ def source_lines(body: str) -> Iterator[tuple[int, str | None]]:
     in_comment = False
     for index, line in enumerate(body.splitlines()):
         if fence is not None:
-            stripped = line.strip()
+            stripped = line.strip().lstrip("> ").strip()
             if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = None
             continue
         if in_comment:
-            if "-->" in line:
-                in_comment = False
-                line = line.split("-->", 1)[1]
-            else:
+            if "-->" not in line:
                 continue
+            in_comment = False
+            line = line.split("-->", 1)[1]
         # Substring test first: most lines hold no fence, and the regex is the costlier check.
         opening = _FENCE.match(line) if ("```" in line or "~~~" in line) else None
         if opening:
@@ -215,13 +217,25 @@ def source_lines(body: str) -> Iterator[tuple[int, str | None]]:
             yield index, None
             continue
         if "<!--" in line:
-            before, _, after = line.partition("<!--")
-            if "-->" in after:
-                line = before + after.split("-->", 1)[1]
-            else:
-                in_comment = True
-                line = before
+            line, in_comment = _cut_comments(line)
         yield index, line
+
+
+def _cut_comments(line: str) -> tuple[str, bool]:
+    """``line`` without its HTML comments, and whether the last one stays open. Found by
+    position, never by slicing off the rest: a line of many comments stays linear."""
+    kept: list[str] = []
+    position = 0
+    while True:
+        start = line.find("<!--", position)
+        if start == -1:
+            kept.append(line[position:])
+            return "".join(kept), False
+        kept.append(line[position:start])
+        end = line.find("-->", start + 4)
+        if end == -1:
+            return "".join(kept), True
+        position = end + 3
 
 
 def outline(body: str, first_line: int = 1) -> Outline:

@@ -15,13 +15,13 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable
-from urllib.parse import unquote, urlsplit
 
 from docgates.checklist.config import ChecklistConfigError, load_checklists
 from docgates.checklist.gate import evaluate
 from docgates.core.content_cache import ContentCache, code_digest, content_key
 from docgates.core.frontmatter import PageSource
 from docgates.core.markdown_outline import _ATX, _links, outline, source_lines
+from docgates.links.resolve import docs_path, file_candidates, split_link
 from docgates.ownership.codeowners import parse_codeowners
 from docgates.readability import cmudict as cmudict_corpus
 
@@ -349,19 +349,13 @@ def count_broken(resolved: list[str], files: Container[str]) -> int:
 
 
 def link_path(target: str, folder: str) -> str | None:
-    """Docs-relative path a relative link points to; None for links that are not checked."""
-    path = unquote(urlsplit(target).path)
-    if not path or path.startswith("/"):
-        return None  # absolute links depend on where the site is served
-    joined = posixpath.normpath(posixpath.join(folder, path))
-    if joined.startswith("../") or joined == "..":
-        return None  # outside the docs folder: not the site's to judge
-    return joined + ("/" if path.endswith("/") else "")
+    """Docs-relative path a relative link points to; None for links that are not checked
+    (absolute links depend on where the site is served)."""
+    split = split_link(target)
+    if split is None or not split[0] or split[0].startswith("/"):
+        return None
+    return docs_path(split[0], folder)
 
 
 def _exists(target: str, files: Container[str]) -> bool:
-    if target.endswith("/") or target == ".":
-        folder = target.rstrip("/").removeprefix(".")
-        prefix = f"{folder}/" if folder else ""
-        return any(f"{prefix}{name}" in files for name in ("index.md", "README.md"))
-    return target in files or f"{target}/index.md" in files or f"{target}.md" in files
+    return any(candidate in files for candidate in file_candidates(target))

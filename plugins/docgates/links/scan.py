@@ -7,7 +7,6 @@ only when a reader can click it (text inside code blocks and inline code is neve
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from html import escape
@@ -16,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from docgates.core.content_cache import ContentCache, content_key
-from docgates.core.markdown_outline import replace_code_spans
+from docgates.core.markdown_outline import replace_code_spans, source_lines
 
 # Bump when what scan_html finds changes, so old cache entries are ignored.
 SCAN_VERSION = 1
@@ -112,9 +111,6 @@ def _srcset_urls(value: str) -> list[str]:
 
 
 # -- source lines ------------------------------------------------------------------------
-# One repeat before the fence, taken whole: "\s*" beside "[>\s]*" split a line of spaces every
-# possible way (a line of 120,000 spaces took minutes).
-_FENCE = re.compile(r"^[>\s]*+(?P<fence>`{3,}|~{3,})")
 # What may stand right before a URL in Markdown or HTML source: "(url", "<url>", "href='url'",
 # "[ref]: url", or a bare URL after a space.
 _BEFORE = set("(<\"'= \t:")
@@ -129,7 +125,7 @@ class SourceLocator:
     """
 
     def __init__(self, text: str, first_line: int = 1) -> None:
-        self.lines = _mask_code(text.splitlines())
+        self.lines = _mask_code(text)
         self.first_line = first_line
         # One string and its line starts: str.find over it runs in C, so a page with
         # thousands of links (a generated 5 MB page) is not a Python loop per link and line.
@@ -182,47 +178,10 @@ def _variants(href: str) -> list[str]:
     return [v for i, v in enumerate(variants) if v and v not in variants[:i]]
 
 
-def _mask_code(lines: list[str]) -> list[str]:
-    """Lines with fenced code blocks, inline code and HTML comments blanked out."""
-    masked: list[str] = []
-    fence: str | None = None
-    in_comment = False
-    for line in lines:
-        if fence is not None:
-            stripped = line.strip().lstrip("> ").strip()
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                fence = None
-            masked.append("")
-            continue
-        match = _FENCE.match(line)
-        if match and not in_comment:
-            fence = match.group("fence")
-            masked.append("")
-            continue
-        line = replace_code_spans(line, lambda code: " " * len(code))
-        line, in_comment = _mask_comments(line, in_comment)
-        masked.append(line)
+def _mask_code(text: str) -> list[str]:
+    """The lines of ``text`` with fenced code blocks, inline code and HTML comments blanked."""
+    masked = [""] * len(text.splitlines())
+    for index, line in source_lines(text):
+        if line:
+            masked[index] = replace_code_spans(line, lambda code: " " * len(code))
     return masked
-
-
-def _mask_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    out: list[str] = []
-    position = 0
-    while position < len(line):
-        if in_comment:
-            end = line.find("-->", position)
-            if end == -1:
-                out.append(" " * (len(line) - position))
-                return "".join(out), True
-            out.append(" " * (end + 3 - position))
-            position = end + 3
-            in_comment = False
-        else:
-            start = line.find("<!--", position)
-            if start == -1:
-                out.append(line[position:])
-                break
-            out.append(line[position:start])
-            position = start
-            in_comment = True
-    return "".join(out), in_comment

@@ -9,12 +9,9 @@ from collections import Counter
 
 import pytest
 
-from docgates.links.external import (
-    ExternalChecker,
-    ExternalOptions,
-    VerdictCache,
-    parse_duration,
-)
+from docgates.links.external import ExternalChecker
+from docgates.links.external_options import ExternalOptions, parse_duration
+from docgates.links.verdicts import VerdictCache
 from docgates.links.gate import LinksGate
 
 # Generous for a local answer on a slow, shared machine; /slow holds its answer longer still.

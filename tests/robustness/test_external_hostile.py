@@ -24,16 +24,10 @@ from pathlib import Path
 import pytest
 
 from conftest import base_env
-from docgates.links.external import (
-    FORBIDDEN,
-    PRIVATE,
-    PUBLIC,
-    ExternalChecker,
-    ExternalOptions,
-    Verdict,
-    VerdictCache,
-    classify_address,
-)
+from docgates.links.addresses import FORBIDDEN, PRIVATE, PUBLIC, classify_address
+from docgates.links.external import ExternalChecker
+from docgates.links.external_options import ExternalOptions
+from docgates.links.verdicts import Verdict, VerdictCache
 
 from .hostile import has_traceback
 

@@ -17,30 +17,33 @@ to the address that was checked, so a second DNS answer cannot swap in another o
 Time is bounded twice: ``timeout`` covers one whole request (name lookup, connect, TLS, every
 byte of the answer's headers), and ``time_limit`` covers the whole pass; URLs not reached by
 then are "not checked", neither passed nor failed.
+
+The parts live beside this module: ``addresses`` (the classification), ``transport`` (one
+pinned, deadline-bound request) and ``verdicts`` (the verdict and its SQLite cache).
 """
 
 from __future__ import annotations
 
 import http.client
-import io
-import ipaddress
 import logging
 import math
 import re
 import socket
-import sqlite3
 import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from docgates import __version__
-from docgates.links.external_options import ExternalOptions, parse_duration  # noqa: F401 - re-exported
+from docgates.links.addresses import FORBIDDEN, PUBLIC, IPAddress, classify_address, is_address, shown
+from docgates.links.external_options import ExternalOptions
+from docgates.links.transport import BadUrl, PinnedConnection, Target, resolve_host, short
+from docgates.links.verdicts import Verdict, VerdictCache
+
 
 log = logging.getLogger("docgates.links")
 
@@ -52,216 +55,10 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_RETRY_AFTER = 10.0
 MAX_REDIRECTS = 10  # as browsers and urllib
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-# -- addresses --------------------------------------------------------------------------------
-PUBLIC = "public"
-PRIVATE = "private"  # loopback, RFC 1918, unique local, shared (CGNAT), and every other non-global
-FORBIDDEN = "forbidden"  # link-local and cloud metadata: never fetched, whatever the options say
-
-_FORBIDDEN_NETWORKS = tuple(
-    ipaddress.ip_network(net)
-    for net in (
-        "169.254.0.0/16",  # IPv4 link-local; AWS, GCP, Azure and OCI metadata at .169.254
-        "fe80::/10",  # IPv6 link-local
-        "fd00:ec2::254/128",  # AWS metadata over IPv6
-        "100.100.100.200/32",  # Alibaba Cloud metadata
-    )
-)
-# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and 8215):
-# on a runner with NAT64, 64:ff9b::a9fe:a9fe reaches 169.254.169.254.
-_NAT64_NETWORKS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-def classify_address(address: IPAddress) -> str:
-    """``PUBLIC``, ``PRIVATE`` or ``FORBIDDEN`` for one resolved address.
-
-    An IPv6 address that stands for an IPv4 one (mapped, NAT64, 6to4) is judged by that IPv4
-    address, since that is where a connection to it ends up.
-    """
-    address = _embedded_ipv4(address) or address
-    if any(address in network for network in _FORBIDDEN_NETWORKS if network.version == address.version):
-        return FORBIDDEN
-    if address.is_global and not address.is_multicast:
-        return PUBLIC
-    return PRIVATE
-
-
-def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
-    if not isinstance(address, ipaddress.IPv6Address):
-        return None
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if any(address in network for network in _NAT64_NETWORKS):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-# -- verdicts and their cache -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Verdict:
-    url: str
-    ok: bool | None
-    # What happened, for people: "HTTP 404 Not Found", "connection refused", "timed out after 5s".
-    status: str
-    checked_at: float
-    from_cache: bool = False
-    refused: bool = False  # ok is False: the address policy forbade a hop; nothing was sent there
-    not_checked: bool = False  # ok is None: the pass reached its time limit first
-
 
 def is_ignored(url: str, patterns: Iterable[str]) -> bool:
     """Glob patterns (``https://internal.example.com/*``) matched against the whole URL."""
     return any(fnmatchcase(url, pattern) for pattern in patterns)
-
-
-_COLUMNS = ("url", "ok", "status", "checked_at")
-# Clocks of two machines sharing a CI cache disagree a little; more than this is not skew.
-_CLOCK_SKEW = 300.0
-
-
-class _Unusable(Exception):
-    """The cache file cannot be used in this run; the message says why and what to do."""
-
-
-class VerdictCache:
-    """A SQLite file of verdicts.
-
-    It is only a cache, and the file may not be ours (another tool's, another docgates version's,
-    damaged, or held by a concurrent build): whatever is wrong with it, this run goes on without
-    it after one warning. The file is never deleted or rewritten to repair it. Rows that cannot be
-    trusted (undecodable text, odd types, a check dated in the future) are misses.
-    """
-
-    # Seconds to wait for another process's lock before going on without the cache.
-    LOCK_WAIT = 2.0
-
-    def __init__(self, path: Path, lock_wait: float = LOCK_WAIT) -> None:
-        self.path = path
-        self.lock_wait = lock_wait
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db: sqlite3.Connection | None = None
-        self._warned_rows = False
-        try:
-            self._db = self._open()
-        except (sqlite3.Error, _Unusable) as exc:
-            self._give_up(exc)
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self.lock_wait)
-        # Text is decoded here, row by row, so one row of bad bytes is a miss, not an error.
-        db.text_factory = bytes
-        try:
-            columns = tuple(_text(row[1]) for row in db.execute("PRAGMA table_info(verdicts)"))
-            if not columns:
-                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise _Unusable("it is a SQLite database of something else")
-                db.execute(
-                    "CREATE TABLE verdicts (url TEXT PRIMARY KEY, ok INTEGER NOT NULL,"
-                    " status TEXT NOT NULL, checked_at REAL NOT NULL)"
-                )
-                db.commit()
-            elif columns != _COLUMNS:
-                raise _Unusable(f"its verdicts table has other columns ({', '.join(columns)})")
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    def get(self, urls: Iterable[str], now: float) -> dict[str, Verdict]:
-        found: dict[str, Verdict] = {}
-        if self._db is None:
-            return found
-        wanted = list(urls)
-        ignored = 0
-        try:
-            for start in range(0, len(wanted), 500):  # SQLite's limit on query parameters
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT url, ok, status, checked_at FROM verdicts WHERE url IN ({marks})", chunk
-                ).fetchall()
-                for row in rows:
-                    verdict = _verdict_from_row(row, now)
-                    if verdict is None:
-                        ignored += 1
-                    else:
-                        found[verdict.url] = verdict
-        except sqlite3.Error as exc:
-            self._give_up(exc)
-            return {}
-        if ignored and not self._warned_rows:
-            self._warned_rows = True
-            log.warning(
-                "docgates/links: ignored %d cached verdicts in %s that cannot be trusted (undecodable "
-                "text, odd values or a check dated in the future); those URLs are checked again",
-                ignored, self.path,
-            )
-        return found
-
-    def put(self, verdicts: Iterable[Verdict]) -> None:
-        rows = [
-            (v.url, int(bool(v.ok)), v.status, v.checked_at)
-            for v in verdicts
-            if v.ok is not None and not v.refused
-        ]
-        if rows and self._db is not None:
-            try:
-                self._db.executemany("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?)", rows)
-                self._db.commit()
-            except sqlite3.Error as exc:
-                self._give_up(exc)
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    def _give_up(self, exc: BaseException) -> None:
-        """One warning, then no cache for the rest of this run."""
-        self.close()
-        if _is_busy(exc):
-            reason = (
-                f"another process is using it (waited {self.lock_wait:g}s); this run checks without it. "
-                "Give concurrent builds their own cache folder if this happens often"
-            )
-        elif isinstance(exc, _Unusable):
-            reason = f"{exc}; this run checks without it. Delete it, or move it away, to start a new cache"
-        else:
-            reason = (
-                f"it cannot be read ({exc}); this run checks without it. Delete it, or move it away, "
-                "to start a new cache"
-            )
-        log.warning("docgates/links: link cache %s not used: %s", self.path, reason)
-
-
-def _is_busy(exc: BaseException) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _text(value: object) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-def _verdict_from_row(row: tuple, now: float) -> Verdict | None:
-    """The verdict a row holds, or None when it is not one docgates could have written."""
-    url, ok, status, checked_at = row
-    if not isinstance(url, bytes) or not isinstance(status, bytes):
-        return None
-    if not isinstance(ok, int) or ok not in (0, 1):
-        return None
-    if isinstance(checked_at, bool) or not isinstance(checked_at, (int, float)):
-        return None
-    # A verdict from the future would never expire: a dead link would pass forever.
-    if not math.isfinite(checked_at) or checked_at > now + _CLOCK_SKEW:
-        return None
-    try:
-        return Verdict(url.decode("utf-8"), bool(ok), status.decode("utf-8"), float(checked_at), from_cache=True)
-    except UnicodeDecodeError:
-        return None
 
 
 # -- checking ---------------------------------------------------------------------------------
@@ -429,8 +226,8 @@ class ExternalChecker:
         seen_public = False
         try:
             for hop in range(MAX_REDIRECTS + 1):
-                target = _Target.parse(current)
-                addresses = _resolve(target.host, target.port, deadline)
+                target = Target.parse(current)
+                addresses = resolve_host(target.host, target.port, deadline)
                 seen_public = self._vet(target, addresses, hop, seen_public)
                 code, reason, headers = self._exchange(target, addresses, method, deadline)
                 location = headers.get("Location")
@@ -445,12 +242,12 @@ class ExternalChecker:
             if cut_short:
                 raise _OutOfTime() from None
             return False, f"timed out after {timeout:g}s"
-        except _BadUrl as exc:
+        except BadUrl as exc:
             return False, str(exc)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             return False, _describe(exc)
 
-    def _vet(self, target: _Target, addresses: list[IPAddress], hop: int, seen_public: bool) -> bool:
+    def _vet(self, target: Target, addresses: list[IPAddress], hop: int, seen_public: bool) -> bool:
         """Raises ``_Refused`` for a hop the policy forbids; returns whether the route has now
         touched a public address (after which no private one may follow)."""
         kinds = [(address, self.classify(address)) for address in addresses]
@@ -458,35 +255,35 @@ class ExternalChecker:
         for address, kind in kinds:
             if kind == FORBIDDEN:
                 raise _Refused(
-                    f"{where} is at {_shown(address)}, a link-local or cloud-metadata address, which docgates "
+                    f"{where} is at {shown(address)}, a link-local or cloud-metadata address, which docgates "
                     "never fetches; remove the link, or list it in external_ignore"
                 )
         public = [address for address, kind in kinds if kind == PUBLIC]
         private = [address for address, kind in kinds if kind != PUBLIC]
         if private and seen_public:
             raise _Refused(
-                f"{where} is at the private address {_shown(private[0])}, after a public one; docgates "
+                f"{where} is at the private address {shown(private[0])}, after a public one; docgates "
                 "never follows a redirect from a public address to a private one. Link to a public page, "
                 "or list the link in external_ignore"
             )
         if private and public:
             raise _Refused(
-                f"{where} is at both a public address ({_shown(public[0])}) and a private one ({_shown(private[0])}), "
+                f"{where} is at both a public address ({shown(public[0])}) and a private one ({shown(private[0])}), "
                 "so docgates fetches neither; list the link in external_ignore if you trust it"
             )
         if private and not self.options.allow_private:
             raise _Refused(
-                f"{where} is at the private address {_shown(private[0])}, and external_allow_private is false; "
+                f"{where} is at the private address {shown(private[0])}, and external_allow_private is false; "
                 "remove the link from this public site, or set external_allow_private: true"
             )
         return seen_public or bool(public)
 
     def _exchange(
-        self, target: _Target, addresses: list[IPAddress], method: str, deadline: float
+        self, target: Target, addresses: list[IPAddress], method: str, deadline: float
     ) -> tuple[int, str, http.client.HTTPMessage]:
         """Sends the request and reads the status and headers; the body is never needed."""
         tls = self._tls_context() if target.scheme == "https" else None
-        connection = _PinnedConnection(target, addresses, deadline, tls)
+        connection = PinnedConnection(target, addresses, deadline, tls)
         try:
             connection.request(method, target.path, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
             response = connection.getresponse()
@@ -501,161 +298,13 @@ class ExternalChecker:
             return self._tls
 
 
-def _hop_description(target: _Target, hop: int) -> str:
+def _hop_description(target: Target, hop: int) -> str:
     """The subject of a refusal: "it", "its host example.com", "it redirects to '…', which"."""
     if hop == 0:
-        return "it" if _is_address(target.host) else f"its host {target.host}"
-    redirect = f"it redirects to '{_short(target.url)}'"
-    return f"{redirect}, which" if _is_address(target.host) else f"{redirect}, whose host"
+        return "it" if is_address(target.host) else f"its host {target.host}"
+    redirect = f"it redirects to '{short(target.url)}'"
+    return f"{redirect}, which" if is_address(target.host) else f"{redirect}, whose host"
 
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _shown(address: IPAddress) -> str:
-    embedded = _embedded_ipv4(address)
-    return f"{address} (that is {embedded})" if embedded else str(address)
-
-
-class _BadUrl(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class _Target:
-    url: str
-    scheme: str
-    host: str  # ASCII (IDNA), without brackets
-    port: int
-    path: str  # path and query, percent-encoded
-
-    @classmethod
-    def parse(cls, url: str) -> _Target:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            raise _BadUrl(f"leads to '{_short(url)}', which is not an http(s) URL")
-        try:
-            port = parts.port or (443 if scheme == "https" else 80)
-            host = parts.hostname or ""
-            host = host if host.isascii() else host.encode("idna").decode("ascii")
-        except (ValueError, UnicodeError):
-            raise _BadUrl(f"'{_short(url)}' has an invalid host or port") from None
-        if not host:
-            raise _BadUrl(f"'{_short(url)}' has no host")
-        # What a browser sends for spaces and non-ASCII characters; existing escapes are kept.
-        path = quote(parts.path or "/", safe="/%!$&'()*+,;=:@~")
-        if parts.query:
-            path += "?" + quote(parts.query, safe="/%!$&'()*+,;=:@~?")
-        return cls(url, scheme, host, port, path)
-
-
-def _resolve(host: str, port: int, deadline: float) -> list[IPAddress]:
-    """The host's addresses, looked up within the deadline (the system resolver has no timeout
-    of its own, so it runs in a thread that is left behind if it is slow)."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    answer: list = []
-
-    def lookup() -> None:
-        try:
-            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-        except OSError as exc:
-            answer.append(exc)
-
-    thread = threading.Thread(target=lookup, name="docgates-dns", daemon=True)
-    thread.start()
-    thread.join(_seconds_left(deadline))
-    if not answer:
-        raise TimeoutError(f"looking up {host}")
-    if isinstance(answer[0], OSError):
-        raise answer[0]
-    addresses: list[IPAddress] = []
-    for *_, sockaddr in answer[0]:
-        address = ipaddress.ip_address(sockaddr[0])
-        if address not in addresses:
-            addresses.append(address)
-    if not addresses:
-        raise socket.gaierror(socket.EAI_NONAME, "no address")
-    return addresses
-
-
-def _seconds_left(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError()
-    return left
-
-
-class _PinnedConnection(http.client.HTTPConnection):
-    """An HTTP(S) connection to addresses already vetted (a second DNS answer cannot swap in
-    another), whose every read stops at one deadline: a server trickling a byte at a time
-    cannot hold the request past it."""
-
-    def __init__(
-        self, target: _Target, addresses: list[IPAddress], deadline: float, tls: ssl.SSLContext | None
-    ) -> None:
-        super().__init__(target.host, target.port)
-        self.addresses = addresses
-        self.deadline = deadline
-        self.tls = tls
-
-    def connect(self) -> None:
-        sock = self._connect_any()
-        if self.tls is not None:
-            # The handshake as a whole is bounded by the socket timeout.
-            sock.settimeout(_seconds_left(self.deadline))
-            sock = self.tls.wrap_socket(sock, server_hostname=self.host)
-        self.sock = sock
-
-    def _connect_any(self) -> socket.socket:
-        error: OSError | None = None
-        for address in self.addresses:
-            try:
-                return socket.create_connection((str(address), self.port), timeout=_seconds_left(self.deadline))
-            except TimeoutError:
-                raise
-            except OSError as exc:
-                error = exc
-        assert error is not None
-        raise error
-
-    def response_class(self, sock: socket.socket, *args, **kwargs) -> http.client.HTTPResponse:  # noqa: D102
-        # HTTPConnection.getresponse builds its response through this attribute.
-        return http.client.HTTPResponse(_DeadlineSocket(sock, self.deadline), *args, **kwargs)
-
-
-class _DeadlineSocket:
-    """What ``HTTPResponse`` needs of a socket (``makefile``), with reads bounded by a deadline."""
-
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock = sock
-        self.deadline = deadline
-
-    def makefile(self, mode: str) -> io.BufferedReader:
-        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
-
-
-class _DeadlineReader(io.RawIOBase):
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        super().__init__()
-        self.sock = sock
-        self.deadline = deadline
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
-        # A socket timeout bounds each read; the deadline bounds them all together.
-        self.sock.settimeout(_seconds_left(self.deadline))
-        return self.sock.recv_into(buffer)
 
 
 def _retryable(status: str) -> bool:
@@ -672,10 +321,6 @@ def _retry_after(value: str | None) -> float | None:
     return None
 
 
-def _short(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _describe(reason: BaseException) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused"
@@ -687,4 +332,4 @@ def _describe(reason: BaseException) -> str:
         return "connection reset by the server"
     if isinstance(reason, http.client.RemoteDisconnected):
         return "the server closed the connection without answering"
-    return _short(str(reason) or type(reason).__name__)
+    return short(str(reason) or type(reason).__name__)

@@ -334,7 +334,8 @@ class LinksGate(Gate):
     # -- external -----------------------------------------------------------------------
     def _check_external(self, site: SiteContext) -> dict[str, Any]:
         # Here, not at the top: sockets, TLS and SQLite cost every build that checks no URL.
-        from docgates.links.external import ExternalChecker, VerdictCache
+        from docgates.links.external import ExternalChecker
+        from docgates.links.verdicts import VerdictCache
 
         by_url: dict[str, list[PageLink]] = {}
         for link in self.external_links:

@@ -15,16 +15,16 @@ from docgates.core.findings import SeverityPolicy
 from docgates.links.crawl import (
     Failure,
     SiteMap,
-    SiteServer,
     classify,
     findings_for,
     linkchecker_config,
     CrawlOptions,
-    merge_into_report,
     missing_anchors,
     parse_csv,
     unfinished,
 )
+from docgates.links.crawl_report import merge_into_report
+from docgates.links.site_server import SiteServer
 
 INDEX = """\
 # Home

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 def _add_crawl_findings(baseline: Baseline, report_file: Path) -> None:
     """The findings of the last 'docgates linkcheck' (kept in the built site's quality.json
     until the next build rewrites it). An unreadable report adds nothing: the build reports it."""
-    from docgates.links.crawl import recorded_crawl_keys
+    from docgates.links.crawl_report import recorded_crawl_keys
 
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))

@@ -27,16 +27,14 @@ from docgates.links.crawl import (
     CrawlOptions,
     LinkcheckError,
     SiteMap,
-    baseline_key,
-    build_keys,
     classify,
     crawl,
     findings_for,
     linking_pages,
-    merge_into_report,
     missing_anchors,
     unfinished,
 )
+from docgates.links.crawl_report import baseline_key, build_keys, merge_into_report
 from docgates.core.report import write_atomic
 from docgates.core.repo import find_repo_root
 from docgates.cli.main import UsageError

@@ -23,8 +23,6 @@ LinkChecker fetches each page once instead of once per distinct ``#fragment`` UR
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import io
 import os
 import posixpath
@@ -32,95 +30,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from docgates.core.findings import Finding, SeverityPolicy
 from docgates.links.scan import SourceLocator, scan_html
-
-LINKCHECK_SOURCE = "linkcheck"
-
+from docgates.links.site_server import SiteServer
 
 class LinkcheckError(Exception):
     """LinkChecker could not run, or its output could not be read; the message says why."""
-
-
-# -- serving the site ---------------------------------------------------------------------
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    server: "_SiteServer"
-
-    def end_headers(self) -> None:
-        # Lifts LinkChecker's per-host throttle for this server.
-        self.send_header("LinkChecker", "docgates")
-        super().end_headers()
-
-    def send_head(self):  # noqa: ANN201 - http.server API
-        self.server.count()
-        return super().send_head()
-
-    def list_directory(self, path):  # noqa: ANN001, ANN201 - http.server API
-        # Like a static host: a folder without index.html is a 404, not a listing.
-        self.send_error(404, "File not found")
-        return None
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-
-class _SiteServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    requests = 0
-    errors = 0
-
-    def count(self) -> None:
-        with self._lock:
-            self.requests += 1
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # socketserver prints a traceback to stderr. A client that hung up is normal (LinkChecker
-        # drops responses it does not need to read); anything else is counted and reported by
-        # the crawl, whose findings cannot then be trusted to be complete.
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            with self._lock:
-                self.errors += 1
-
-    def server_bind(self) -> None:
-        self._lock = threading.Lock()
-        super().server_bind()
-
-
-class SiteServer:
-    """The built site on ``http://127.0.0.1:<random port>/`` while the ``with`` block runs."""
-
-    def __init__(self, site_dir: Path) -> None:
-        handler = functools.partial(_SiteHandler, directory=str(site_dir))
-        self._server = _SiteServer(("127.0.0.1", 0), handler)
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="docgates-site", daemon=True
-        )
-
-    @property
-    def requests(self) -> int:
-        return self._server.requests
-
-    @property
-    def errors(self) -> int:
-        """Requests the server failed to answer (not counting clients that hung up)."""
-        return self._server.errors
-
-    def __enter__(self) -> "SiteServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 # -- running LinkChecker ------------------------------------------------------------------
@@ -447,74 +368,3 @@ def _key(path: str) -> str:
     if key == "index.html" or key.endswith("/index.html"):
         key = key[: -len("index.html")].rstrip("/")
     return key
-
-
-# -- the baseline -------------------------------------------------------------------------
-Key = tuple[str, str, str]  # core.baseline.Key: (rule, path, fingerprint)
-
-
-def build_keys(report: dict[str, Any] | None) -> dict[tuple[str, str, int], str]:
-    """``{(path, rule, line): fingerprint}`` of the findings the build itself reported."""
-    keys: dict[tuple[str, str, int], str] = {}
-    for page in (report or {}).get("pages", []):
-        if not isinstance(page, dict) or not isinstance(page.get("path"), str):
-            continue
-        for entry in page.get("findings", []):
-            if isinstance(entry, dict) and "source" not in entry and isinstance(entry.get("fingerprint"), str):
-                keys.setdefault((page["path"], str(entry.get("rule")), entry.get("line")), entry["fingerprint"])
-    return keys
-
-
-def baseline_key(finding: Finding, build: dict[tuple[str, str, int], str]) -> Key:
-    """The baseline key of a crawl finding: the build's own finding when the crawl found the
-    same defect (same page, rule and line; what ``merge_into_report`` counts as already
-    reported), so the baseline ``docgates baseline`` records accepts both."""
-    known = build.get((finding.path, finding.rule, finding.line))
-    return (finding.rule, finding.path, known or finding.fingerprint())
-
-
-def recorded_crawl_keys(report: dict[str, Any] | None) -> list[tuple[Key, str]]:
-    """``[(key, message)]`` of the crawl findings a ``quality.json`` holds (those only the
-    crawl saw), for ``docgates baseline`` to record beside the gates' findings."""
-    if not isinstance(report, dict) or not isinstance(report.get("site"), dict) or "linkcheck" not in report["site"]:
-        return []
-    entries = [(p.get("path"), f) for p in report.get("pages", []) if isinstance(p, dict) for f in p.get("findings", [])]
-    entries += [(f.get("path"), f) for f in report["site"].get("findings", []) if isinstance(f, dict)]
-    return [
-        ((entry["rule"], path, entry["fingerprint"]), str(entry.get("message", "")))
-        for path, entry in entries
-        if isinstance(entry, dict) and entry.get("source") == LINKCHECK_SOURCE and isinstance(path, str)
-        and isinstance(entry.get("rule"), str) and isinstance(entry.get("fingerprint"), str)
-    ]
-
-
-# -- writing into quality.json ------------------------------------------------------------
-def merge_into_report(
-    report: dict[str, Any], findings: list[Finding], summary: dict[str, Any], baselined: Iterable[Finding] = ()
-) -> dict[str, Any]:
-    """Replace earlier LinkChecker findings in a loaded ``quality.json`` with these."""
-    accepted = set(baselined)
-    pages = {p.get("path"): p for p in report.get("pages", []) if isinstance(p, dict)}
-    for page in pages.values():
-        page["findings"] = [f for f in page.get("findings", []) if f.get("source") != LINKCHECK_SOURCE]
-    site = report.setdefault("site", {})
-    site["findings"] = [f for f in site.get("findings", []) if f.get("source") != LINKCHECK_SOURCE]
-    known = 0
-    for finding in findings:
-        entry = dict(finding.to_dict(), source=LINKCHECK_SOURCE, baselined=finding in accepted)
-        page = pages.get(finding.path)
-        if page is None:
-            site["findings"].append(dict(entry, path=finding.path))
-        elif (finding.rule, finding.line) in {(f.get("rule"), f.get("line")) for f in page["findings"] if "source" not in f}:
-            known += 1  # the build reported this defect already; do not count it twice
-        else:
-            page["findings"].append(entry)
-    site["linkcheck"] = dict(summary, already_reported_by_build=known)
-    everything: Iterator[dict[str, Any]] = (
-        f for group in ([p.get("findings", []) for p in pages.values()] + [site["findings"]]) for f in group
-    )
-    counts = {"errors": 0, "warnings": 0}
-    for entry in everything:
-        counts["errors" if entry.get("severity") == "error" else "warnings"] += 1
-    report.setdefault("summary", {}).update(counts)
-    return report

@@ -35,6 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
@@ -333,3 +334,42 @@ def _describe(reason: BaseException) -> str:
     if isinstance(reason, http.client.RemoteDisconnected):
         return "the server closed the connection without answering"
     return short(str(reason) or type(reason).__name__)
+
+
+# -- the links gate's external pass ---------------------------------------------------------
+def check_with_cache(
+    urls: Iterable[str], options: ExternalOptions, cache_path: Path
+) -> tuple[dict[str, Verdict], dict[str, int | bool]]:
+    """The links gate's external pass: verdicts for ``urls`` through the verdict cache at
+    ``cache_path`` (checked without it when it cannot be opened), and the pass's summary for
+    quality.json; what was not checked or has no verdict is logged."""
+    try:
+        cache = VerdictCache(cache_path)
+    except OSError as exc:
+        log.warning("docgates/links: cannot use the link cache %s (%s); checking without it", cache_path, exc)
+        cache = None
+    checker = ExternalChecker(options, cache)
+    urls = list(urls)
+    try:
+        if not options.offline:
+            log.info("docgates/links: checking %d external URLs", len(urls))
+        verdicts = checker.check(urls)
+    finally:
+        if cache is not None:
+            cache.close()
+    summary: dict[str, int | bool] = checker.summary.to_dict()
+    summary["offline"] = options.offline
+    if summary["not_checked"]:
+        log.warning(
+            "docgates/links: %d external URLs were not checked: the external check reached its time "
+            "limit (external_time_limit: %gs); they neither passed nor failed. Raise "
+            "external_time_limit, or lower timeout or retries",
+            summary["not_checked"], options.time_limit,
+        )
+    if summary["unknown"]:
+        log.info(
+            "docgates/links: %d external URLs have no verdict (%s)",
+            summary["unknown"],
+            "offline and not cached" if options.offline else "rate-limited",
+        )
+    return verdicts, summary

@@ -19,8 +19,6 @@ finding on the line of the page's source where the link is written:
 from __future__ import annotations
 
 import difflib
-import logging
-import os
 import posixpath
 from collections import Counter
 from dataclasses import dataclass
@@ -29,12 +27,11 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
-from docgates.links.external_options import ExternalOptions, parse_duration
+from docgates.links.external_options import ExternalOptions, glob_patterns
 from docgates.core.gate import Gate, PageInput, SiteContext
 from docgates.links.scan import ScanCache, SourceLocator
 from docgates.core.report import PageReport
 
-log = logging.getLogger("docgates.links")
 
 CACHE_FILE = "external-links.sqlite"
 # Fragments every page has: "#" and "#top" scroll to the top (HTML spec), ":~:" are text
@@ -90,26 +87,10 @@ class LinksGate(Gate):
         super().__init__(options)
         opts = self.options
         self.external = bool(opts.get("external", False))
-        self.ignore: tuple[str, ...] = _patterns(opts.get("ignore"), "ignore")
+        self.ignore: tuple[str, ...] = glob_patterns(opts.get("ignore"), "ignore")
         self.site_url_path = "/" + str(opts.get("site_url_path") or "/").strip("/") + "/"
         self.site_url_path = self.site_url_path.replace("//", "/")
-        # DOCGATES_OFFLINE=1 lets CI and laptops without network use only cached verdicts.
-        offline = bool(opts.get("external_offline", False)) or os.environ.get("DOCGATES_OFFLINE", "") in ("1", "true", "yes")
-        self.external_options = ExternalOptions(
-            timeout=_positive(opts.get("timeout", 10), "timeout"),
-            concurrency=int(_positive(opts.get("concurrency", 8), "concurrency")),
-            per_host=int(_positive(opts.get("per_host", 2), "per_host")),
-            retries=int(_non_negative(opts.get("retries", 2), "retries")),
-            retry_backoff=_non_negative(opts.get("retry_backoff", 1.0), "retry_backoff"),
-            ttl_ok=parse_duration(opts.get("cache_ttl_ok", "7d"), "cache_ttl_ok"),
-            ttl_failed=parse_duration(opts.get("cache_ttl_failed", "1h"), "cache_ttl_failed"),
-            offline=offline,
-            ignore=_patterns(opts.get("external_ignore"), "external_ignore"),
-            allow_private=bool(opts.get("external_allow_private", True)),
-            time_limit=_positive(
-                parse_duration(opts.get("external_time_limit", "10min"), "external_time_limit"), "external_time_limit"
-            ),
-        )
+        self.external_options = ExternalOptions.from_plugin_options(opts)
         self.use_cache = bool(opts.get("cache", True))
         self.scan_cache = ScanCache(None)
         cache_file = opts.get("cache_file")
@@ -334,28 +315,14 @@ class LinksGate(Gate):
     # -- external -----------------------------------------------------------------------
     def _check_external(self, site: SiteContext) -> dict[str, Any]:
         # Here, not at the top: sockets, TLS and SQLite cost every build that checks no URL.
-        from docgates.links.external import ExternalChecker
-        from docgates.links.verdicts import VerdictCache
+        from docgates.links.external import check_with_cache
 
         by_url: dict[str, list[PageLink]] = {}
         for link in self.external_links:
             url = link.rendered.strip()
             url = ("https:" + url) if url.startswith("//") else url
             by_url.setdefault(url.split("#", 1)[0], []).append(link)
-        cache_path = self.cache_file or (site.cache_dir / CACHE_FILE)
-        try:
-            cache = VerdictCache(cache_path)
-        except OSError as exc:
-            log.warning("docgates/links: cannot use the link cache %s (%s); checking without it", cache_path, exc)
-            cache = None
-        checker = ExternalChecker(self.external_options, cache)
-        try:
-            if not self.external_options.offline:
-                log.info("docgates/links: checking %d external URLs", len(by_url))
-            verdicts = checker.check(by_url)
-        finally:
-            if cache is not None:
-                cache.close()
+        verdicts, summary = check_with_cache(by_url, self.external_options, self.cache_file or (site.cache_dir / CACHE_FILE))
         for url in sorted(verdicts):
             verdict = verdicts[url]
             if verdict.ok is not False:
@@ -373,21 +340,6 @@ class LinksGate(Gate):
                     f"external {link.kind} '{_short(link.original, 200)}' failed: {verdict.status}{when}; fix or "
                     "remove it, or add a pattern to the links plugin's external_ignore"
                 ), fingerprint=url)
-        summary = checker.summary.to_dict()
-        summary["offline"] = self.external_options.offline
-        if summary["not_checked"]:
-            log.warning(
-                "docgates/links: %d external URLs were not checked: the external check reached its time "
-                "limit (external_time_limit: %gs); they neither passed nor failed. Raise "
-                "external_time_limit, or lower timeout or retries",
-                summary["not_checked"], self.external_options.time_limit,
-            )
-        if summary["unknown"]:
-            log.info(
-                "docgates/links: %d external URLs have no verdict (%s)",
-                summary["unknown"],
-                "offline and not cached" if self.external_options.offline else "rate-limited",
-            )
         return summary
 
     # -- findings -----------------------------------------------------------------------
@@ -437,23 +389,3 @@ def _url_key(path: str) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _patterns(value: Any, option: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{option}: expected a list of glob patterns, e.g. ['https://intranet.example.com/*'], got {value!r}")
-    return tuple(value)
-
-
-def _positive(value: Any, option: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"{option}: expected a positive number, got {value!r}")
-    return float(value)
-
-
-def _non_negative(value: Any, option: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"{option}: expected a number >= 0, got {value!r}")
-    return float(value)

@@ -35,7 +35,7 @@ from docgates.links.crawl import (
     unfinished,
 )
 from docgates.links.crawl_report import baseline_key, build_keys, merge_into_report
-from docgates.core.report import write_atomic
+from docgates.core.report import severity_counts, write_atomic
 from docgates.core.repo import find_repo_root
 from docgates.cli.main import UsageError
 
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(outputs.format_github(failing, _prefix(docs_dir)))
     else:
         sys.stdout.write(outputs.format_text(failing))
-    errors = sum(f.severity == "error" for f in failing)
+    errors = severity_counts(f.severity for f in failing)["errors"]
     where = "" if report is not None else " (no quality.json: findings name pages by URL)"
     accepted_note = ""
     if baselined:

@@ -14,6 +14,18 @@ from docgates import __version__
 from docgates.core.findings import Finding
 
 
+def severity_counts(severities: Iterable[str]) -> dict[str, int]:
+    """``{"errors": n, "warnings": m}``: the one count of findings by severity, for the build
+    log, ``check``, ``linkcheck`` and quality.json's summary."""
+    counts = {"errors": 0, "warnings": 0}
+    for severity in severities:
+        if severity == "error":
+            counts["errors"] += 1
+        elif severity == "warning":
+            counts["warnings"] += 1
+    return counts
+
+
 @dataclass(slots=True)
 class PageReport:
     """What the gates found out about one page; each gate fills in its part."""
@@ -95,11 +107,7 @@ class QualityReport:
         return sorted(result, key=_finding_order)
 
     def counts(self, findings: Iterable[Finding] | None = None) -> dict[str, int]:
-        items = list(self.findings() if findings is None else findings)
-        return {
-            "errors": sum(f.severity == "error" for f in items),
-            "warnings": sum(f.severity == "warning" for f in items),
-        }
+        return severity_counts(f.severity for f in (self.findings() if findings is None else findings))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._head(), pages=[self.pages[p].to_dict(self.baselined) for p in sorted(self.pages)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator
 
 from docgates.core.findings import Finding
+from docgates.core.report import severity_counts
 
 LINKCHECK_SOURCE = "linkcheck"
 
@@ -73,8 +74,5 @@ def merge_into_report(
     everything: Iterator[dict[str, Any]] = (
         f for group in ([p.get("findings", []) for p in pages.values()] + [site["findings"]]) for f in group
     )
-    counts = {"errors": 0, "warnings": 0}
-    for entry in everything:
-        counts["errors" if entry.get("severity") == "error" else "warnings"] += 1
-    report.setdefault("summary", {}).update(counts)
+    report.setdefault("summary", {}).update(severity_counts(entry.get("severity") for entry in everything))
     return report

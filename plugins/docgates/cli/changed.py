@@ -356,14 +356,12 @@ def _freshness_option(project: _Project, name: str) -> object:
 
 
 def _read_config(config_path: Path) -> dict:
-    from mkdocs.utils.yaml import yaml_load
+    from docgates.engines.mkdocs.config_file import ConfigFileError, read_config_file
 
     try:
-        with config_path.open("rb") as handle:
-            data = yaml_load(handle)
-    except Exception as exc:  # any YAML or INHERIT problem: the same message MkDocs would give
-        raise UsageError(f"{config_path}: cannot read the configuration: {exc}") from None
-    return data if isinstance(data, dict) else {}
+        return read_config_file(config_path)
+    except ConfigFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _plugin_option_files(raw: dict, config_dir: Path, repo_root: Path) -> set[str]:

@@ -43,12 +43,11 @@ def serve(request: BuildRequest) -> int:
 
 def configured_site_dir(config_file: Path) -> Path:
     """The config's ``site_dir`` (its ``INHERIT`` followed), against the config's folder."""
-    from mkdocs.utils.yaml import yaml_load
+    from docgates.engines.mkdocs.config_file import ConfigFileError, read_config_file
 
     try:
-        with config_file.open("rb") as handle:
-            value = (yaml_load(handle) or {}).get("site_dir", "site")
-    except Exception:  # the engine reports a config it cannot read, with its own words
+        value = read_config_file(config_file).get("site_dir", "site")
+    except ConfigFileError:  # the engine reports a config it cannot read, with its own words
         value = "site"
     return config_file.resolve().parent / str(value)
 

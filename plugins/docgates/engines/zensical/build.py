@@ -237,12 +237,11 @@ def _base_url(url: str) -> str:
 
 def _declared_nav(config_file: Path) -> Any:
     """The ``nav`` the config itself declares (its ``INHERIT`` followed), None without one."""
-    from mkdocs.utils.yaml import yaml_load
+    from docgates.engines.mkdocs.config_file import ConfigFileError, read_config_file
 
     try:
-        with config_file.open("rb") as handle:
-            return (yaml_load(handle) or {}).get("nav")
-    except Exception:  # MkDocs has read it already; Zensical will say what it cannot read
+        return read_config_file(config_file).get("nav")
+    except ConfigFileError:  # MkDocs has read it already; Zensical will say what it cannot read
         return None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from docgates.core.frontmatter import parse_page, split_front_matter
+from docgates.core.frontmatter import SafeYamlLoader, parse_page, split_front_matter
 from docgates.core.git_history import _git
 
 BOM = "\ufeff"
@@ -70,7 +70,7 @@ def _edit_block(text: str, value: str, path: str) -> ReviewEdit:
     yaml_text, _, body_line = split_front_matter(text)
     assert yaml_text is not None
     close_index = body_line - 2  # index of the closing '---' line
-    node = yaml.compose(yaml_text, Loader=yaml.SafeLoader) if yaml_text.strip() else None
+    node = yaml.compose(yaml_text, Loader=SafeYamlLoader) if yaml_text.strip() else None
     if node is not None and not isinstance(node, yaml.MappingNode):
         raise ReviewError(f"{path}: front matter is not a mapping of keys; the page was not changed")
     for key_node, value_node in node.value if node is not None else ():

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from docgates.core.frontmatter import SafeYamlLoader
 from docgates.engines.zensical.inject import GENERATED_MARKER
 
 STAGE_DIR = Path(".cache") / "plugin" / "docgates" / "zensical"
@@ -106,7 +107,7 @@ def readable_for_zensical(raw: bytes) -> bytes:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            meta = yaml.safe_load(match.group(1))
+            meta = yaml.load(match.group(1), Loader=SafeYamlLoader)  # noqa: S506 - depth-limited SafeLoader
         except yaml.YAMLError:
             meta = None
         if isinstance(meta, dict) and meta:
@@ -126,7 +127,7 @@ def with_escaped_title(raw: bytes) -> bytes | None:
     if not match:
         return None
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yaml.load(match.group(1), Loader=SafeYamlLoader)  # noqa: S506 - depth-limited SafeLoader
     except yaml.YAMLError:
         return None
     title = meta.get("title") if isinstance(meta, dict) else None

@@ -277,6 +277,23 @@ def outline(body: str, first_line: int = 1) -> Outline:
     return result
 
 
+def link_targets(body: str) -> list[str]:
+    """The targets of the internal links ``outline(body).links`` finds, in order, without
+    building the rest of the outline (words, headings, tasks).
+
+    The same line walk as ``outline`` (``source_lines``), skipping ATX heading lines too. A
+    line with neither ``[`` nor ``<`` holds no link of any kind.
+    """
+    if "[" not in body and "<" not in body:
+        return []
+    targets: list[str] = []
+    for _, line in source_lines(body):
+        if line is None or ("[" not in line and "<" not in line) or _ATX.match(line):
+            continue
+        targets.extend(link.target for link in _links(line, 0) if link.internal)
+    return targets
+
+
 def _links(line: str, number: int) -> list[Link]:
     plain = replace_code_spans(line, lambda code: "")
     found = [Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if not m.group(1)]

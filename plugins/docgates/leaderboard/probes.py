@@ -20,7 +20,7 @@ from docgates.checklist.config import ChecklistConfigError, load_checklists
 from docgates.checklist.gate import evaluate
 from docgates.core.content_cache import ContentCache, code_digest, content_key
 from docgates.core.frontmatter import PageSource
-from docgates.core.markdown_outline import _ATX, _links, outline, source_lines
+from docgates.core.markdown_outline import link_targets, outline
 from docgates.links.resolve import docs_path, file_candidates, split_link
 from docgates.ownership.codeowners import parse_codeowners
 from docgates.readability import cmudict as cmudict_corpus
@@ -317,23 +317,6 @@ class CachedLinkTargets:
     def save(self) -> None:
         if self._cache is not None:
             self._cache.save()
-
-
-def link_targets(body: str) -> list[str]:
-    """The targets of the internal links ``markdown_outline.outline(body).links`` finds, in
-    order, without building the rest of the outline (words, headings, tasks).
-
-    The same line walk as ``outline`` (``source_lines``), skipping ATX heading lines too. A
-    line with neither ``[`` nor ``<`` holds no link of any kind.
-    """
-    if "[" not in body and "<" not in body:
-        return []
-    targets: list[str] = []
-    for _, line in source_lines(body):
-        if line is None or ("[" not in line and "<" not in line) or _ATX.match(line):
-            continue
-        targets.extend(link.target for link in _links(line, 0) if link.internal)
-    return targets
 
 
 def resolve_links(targets: list[str], page_path: str) -> list[str]:

@@ -389,23 +389,25 @@ def _repo_relative(path: Path, repo_root: Path) -> str:
 
 
 def _note_changed(project: _Project, changes: ChangeSet, repo_path: str) -> None:
-    if repo_path in project.site_wide_inputs:
-        if repo_path not in changes.site_wide:
-            changes.site_wide.append(repo_path)
-        return
-    docs_path = project.docs_relative(repo_path)
+    docs_path = _docs_path_unless_site_wide(project, changes, repo_path)
     if docs_path and docs_path.endswith(PAGE_SUFFIXES):
         changes.changed.add(docs_path)
 
 
 def _note_removed(project: _Project, changes: ChangeSet, repo_path: str) -> None:
+    docs_path = _docs_path_unless_site_wide(project, changes, repo_path)
+    if docs_path:
+        changes.removed.add(docs_path)
+
+
+def _docs_path_unless_site_wide(project: _Project, changes: ChangeSet, repo_path: str) -> str | None:
+    """The docs-relative path of a changed file; None (noted as site-wide) for an input that
+    affects every page."""
     if repo_path in project.site_wide_inputs:
         if repo_path not in changes.site_wide:
             changes.site_wide.append(repo_path)
-        return
-    docs_path = project.docs_relative(repo_path)
-    if docs_path:
-        changes.removed.add(docs_path)
+        return None
+    return project.docs_relative(repo_path)
 
 
 # -- git --------------------------------------------------------------------------------

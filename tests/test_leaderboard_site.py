@@ -269,3 +269,21 @@ def test_cli_outside_a_repository_says_what_to_do(site):
     proc = site.docgates("leaderboard", "--since", "2026-11-12")
     assert proc.returncode == 2
     assert "not in a git repository" in proc.stderr
+
+
+def test_commits_that_change_only_code_are_no_part_of_the_docs_day(git_site):
+    """A page that documents code makes the run's one git read cover the whole repository;
+    the docs day still counts only the commits that touched the docs."""
+    site, repo = _docs_day(git_site)
+    site.config["plugins"].append("docgates/freshness")
+    repo.commit("code", "2026-11-12T16:00:00+00:00", author="Coder Cody <cody@corp.example>", files={
+        "services/api.py": "print('v1')\n",
+        "docs/api.md": "---\nowner: \"@docs\"\nreviewed: 2026-11-01\ndocuments: services/**\n---\n# API\n",
+    })
+    repo.commit("code only", "2026-11-12T17:00:00+00:00", author="Coder Cody <cody@corp.example>", files={
+        "services/api.py": "print('v2')\n",
+    })
+    result = site.build()
+    board = result.report["site"]["leaderboard"]
+    assert board["commits"] == 2  # the docs-day commit and the one adding docs/api.md
+    assert result.page("api.md")["code_changed"]["commits"] == 2  # the whole repository was read

@@ -39,7 +39,7 @@ class Scorer:
                 return board
         for kind, why in self.probes.missing.items():
             board.not_measured[kind] = why
-        in_window = [c for c in self.commits if c.date in window]
+        in_window = self._docs_commits(window)
         board.commits = len(in_window)
         before_rev = next((c.sha for c in self.commits if c.date < window.since), None)
         after_rev = next((c.sha for c in self.commits if c.date <= window.until), None)
@@ -69,7 +69,7 @@ class Scorer:
         of every change in the window that edits a page's body (``_improvements``)."""
         if self.history.status not in ("ok", "shallow") or not self.probes.readability:
             return []
-        in_window = [c for c in self.commits if c.date in window]
+        in_window = self._docs_commits(window)
         self._prefetch_window(in_window)
         bodies: list[str] = []
         for commit in in_window:
@@ -83,6 +83,16 @@ class Scorer:
                 if old is not None and new is not None and old.source.body != new.source.body:
                     bodies += [old.source.body, new.source.body]
         return bodies
+
+    def _docs_commits(self, window: Window) -> list[Commit]:
+        """The window's commits that touch the docs folder. The history may cover the whole
+        repository (pages that document code); a commit that changed only code is no part
+        of a docs day."""
+        prefix = self.settings.docs_prefix
+        return [
+            c for c in self.commits
+            if c.date in window and any(ch.path.startswith(prefix) or (ch.old_path or "").startswith(prefix) for ch in c.changes)
+        ]
 
     def _prefetch_window(self, commits: list[Commit]) -> None:
         """Every page version the window's commits need (and their CODEOWNERS files), read

@@ -7,15 +7,7 @@ import pytest
 
 from docgates.readability.prose import SourceLocator, extract_prose
 from docgates.readability.scoring import Scorer, analyse_html
-
-EASY_PROSE = """\
-We ship every change with the deploy script. It runs the tests first. Then it builds the
-app and sends it to the servers. You can watch it work in the chat room. If a step fails,
-the script stops and tells you why. Fix the cause and run it again. Most runs take ten
-minutes. Ask the team in chat if you get stuck. We are glad to help. Keep your change small
-so that it is easy to review. Write down what you learned in the notes page. Thank you for
-helping us keep things simple and safe for all of us here.
-"""
+from test_readability import EASY_PROSE
 
 DOCSTRING = (
     "Institutionally sanctioned authentication methodologies necessitate comprehensive, "

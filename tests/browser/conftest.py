@@ -14,6 +14,7 @@ from typing import Iterator
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -92,6 +93,12 @@ def browser():
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def page_text(front: dict, title: str, body: str) -> str:
+    """A fixture page: front matter (none when ``front`` is empty), a title, a body."""
+    head = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n" if front else ""
+    return f"{head}# {title}\n\n{body}\n"
 
 
 def build(project: Path, out: Path, config: str = "mkdocs.yml") -> None:

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from .conftest import build, serve, watch
+from .conftest import build, page_text, serve, watch
 
 HARD = (
     "Organisational accountability necessitates comprehensive documentation of interdependent "
@@ -16,11 +16,6 @@ HARD = (
     "requirements, notwithstanding administrative responsibilities distributed amongst "
     "geographically dispersed operational departments. "
 ) * 8
-
-
-def _page(front: dict, title: str, body: str) -> str:
-    head = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n" if front else ""
-    return f"{head}# {title}\n\n{body}\n"
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +42,11 @@ def site_url(tmp_path_factory):
         ],
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    (docs / "index.md").write_text(_page({}, "Nobody's page", "Text."))
-    (docs / "ghost.md").write_text(_page({"owner": "@ghost-team"}, "A ghost's page", "Text."))
+    (docs / "index.md").write_text(page_text({}, "Nobody's page", "Text."))
+    (docs / "ghost.md").write_text(page_text({"owner": "@ghost-team"}, "A ghost's page", "Text."))
     (docs / "allowed").mkdir()
-    (docs / "allowed" / "spec.md").write_text(_page({"owner": "@docs-team"}, "A hard page it may be", HARD))
-    (docs / "strict.md").write_text(_page({"owner": "@docs-team"}, "A hard page it may not be", HARD))
+    (docs / "allowed" / "spec.md").write_text(page_text({"owner": "@docs-team"}, "A hard page it may be", HARD))
+    (docs / "strict.md").write_text(page_text({"owner": "@docs-team"}, "A hard page it may not be", HARD))
     out = root / "site"
     build(root, out)
     server, url = serve(out)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import build, screenshot, serve, watch
+from .conftest import build, page_text, screenshot, serve, watch
 
 PROSE = (
     "This guide shows how a team keeps its service healthy. We check the dashboards each "
@@ -19,10 +19,6 @@ PROSE = (
 )
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 HEADER_PARTS = ("docgates-owner", "docgates-freshness", "docgates-readability", "docgates-checklist")
-
-
-def page_text(front: dict, title: str, body: str) -> str:
-    return "---\n" + yaml.safe_dump(front, sort_keys=False) + f"---\n# {title}\n\n{body}\n"
 
 
 @pytest.fixture(scope="module")

@@ -68,3 +68,20 @@ def test_without_a_nav_mkdocs_lists_every_page_itself(git_site):
     result = site.build()
     assert result.returncode == 0, result.output
     assert sorted(_menu(site)) == sorted([".", "guide/", "leaderboard/", "quality/"])
+
+
+def test_a_plugins_list_without_search_is_told_not_silent(git_site):
+    site, repo = git_site
+    site.page("index.md", GOOD.format(title="Home"))
+    repo.commit("Add the docs", date="2026-11-20T10:00:00+00:00")
+    site.config["plugins"] = ["docgates/ownership"]
+    result = site.build()
+    assert result.returncode == 0, result.output
+    assert "no search plugin" in result.output
+    assert not (site.root / "site" / "search").exists()
+
+    site.plugins("docgates/ownership")  # the helper keeps search first, as adopt.md says
+    result = site.build()
+    assert result.returncode == 0, result.output
+    assert "no search plugin" not in result.output
+    assert (site.root / "site" / "search" / "search_index.json").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from mkdocs.config import base
@@ -15,6 +16,8 @@ from mkdocs.structure.pages import Page
 from docgates.core.findings import RULES
 from docgates.core.gate import Gate
 from docgates.engines.mkdocs.session import BuildSession, forward_core_logs
+
+log = logging.getLogger("mkdocs.plugins.docgates")
 
 
 class GateConfig(base.Config):
@@ -54,6 +57,12 @@ class GatePlugin(BasePlugin[GateConfig]):
         if not self.config.enabled:
             return config
         self.session, self.lead = session_for(config, self)
+        if self.lead and not any(name == "search" or name.endswith("/search") for name in config.plugins):
+            log.info(
+                "mkdocs.yml's plugins list has no search plugin, so the site has no search box: "
+                "a plugins list replaces MkDocs' default one (search). Add '- search' under plugins "
+                "to keep it, or ignore this if the site means to have none."
+            )
         for rule, severity in (self.config.severity or {}).items():
             if rule not in self.gate_class.rules and rule != "frontmatter/invalid":
                 known = ", ".join(self.gate_class.rules) or "none"

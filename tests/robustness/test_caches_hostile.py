@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 import pytest
 
-from docgates.core.content_cache import CacheFile, ContentCache
+from docgates.core.cache_file import CacheFile
+from docgates.core.content_cache import ContentCache
 
 from conftest import GitRepo, Result, Site, base_env
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from docgates.core.dates import DateError, parse_date, parse_interval
 from docgates.core.findings import Finding
-from docgates.core.frontmatter import MAX_YAML_DEPTH, parse_page
+from docgates.core.frontmatter import parse_page
+from docgates.core.safe_yaml import MAX_YAML_DEPTH
 
 BOMB = "---\n" + "\n".join(
     [

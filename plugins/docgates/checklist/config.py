@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from docgates.core.frontmatter import SafeYamlLoader
+from docgates.core.safe_yaml import SafeYamlLoader
 
 BUILTIN_FILE = Path(__file__).resolve().parent.parent / "data" / "checklists.yml"
 TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -1,14 +1,14 @@
-"""Page front matter: strict, safe YAML with precise line numbers.
+"""Page front matter: the page split into front matter and body, and the contract's keys
+(owner, reviewed, review_every, type, archived, documents) checked into typed fields.
 
 MkDocs silently drops front matter it cannot parse; docgates reports it instead, with the
-file line of the problem. Aliases are refused outright (an alias "bomb" cannot expand), and
-YAML tags that construct objects are refused by the safe constructor.
+file line of the problem. The YAML itself is read by ``core.safe_yaml`` (no aliases, no
+object tags, no duplicate keys, a nesting limit).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -18,105 +18,16 @@ import yaml
 from docgates.core.code_patterns import PatternListError, parse_patterns
 from docgates.core.dates import DateError, Interval, parse_date, parse_interval
 from docgates.core.findings import Finding, SeverityPolicy
+from docgates.core.safe_yaml import load_with_key_lines
+# Not used here: freshness/review.py and engines/zensical/stage.py still import it from this
+# module (their owners move the import to core.safe_yaml); drop this line then.
+from docgates.core.safe_yaml import SafeYamlLoader  # noqa: F401
 
 RULE = "frontmatter/invalid"
 # Keys the contract gives a meaning to, with the checker of each value.
 KNOWN_KEYS = ("owner", "reviewed", "review_every", "type", "archived", "title", "documents")
 # Keys that describe one page only: a folder-wide declaration never gives them to a page.
 _PAGE_ONLY_KEYS = frozenset({"title", "docgates"})
-# Far deeper than any front matter or configuration file needs. PyYAML's pure-Python composer
-# and constructor recurse once per level, so a file nested thousands deep would otherwise end
-# in a RecursionError instead of a message with its line.
-MAX_YAML_DEPTH = 100
-
-
-class DepthLimitedComposer:
-    """Composer mixin: lists and mappings nested deeper than ``MAX_YAML_DEPTH`` are a
-    ``yaml.composer.ComposerError`` marked at the line where the level too many opens."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self._depth >= MAX_YAML_DEPTH and self.check_event(yaml.CollectionStartEvent):  # type: ignore[attr-defined]
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep; flatten them",
-                self.peek_event().start_mark,  # type: ignore[attr-defined]
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)  # type: ignore[misc]
-        finally:
-            self._depth -= 1
-
-
-class SafeYamlLoader(DepthLimitedComposer, yaml.SafeLoader):
-    """``yaml.SafeLoader`` with the nesting limit: the loader of every YAML file a user writes
-    (front matter, the team registry, the checklists file), so none can crash a build."""
-
-
-class _Strict:
-    """What both loaders refuse or keep: duplicate keys, unhashable keys, parsed timestamps."""
-
-    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
-        # Kept as text: PyYAML raises a bare ValueError for 2026-13-45, and the date checks
-        # below give the author a better message with the line.
-        return self.construct_scalar(node)  # type: ignore[attr-defined]
-
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value", key_node.start_mark
-                ) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {seen[key] + 1} of the front matter)",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
-
-
-class _StrictLoader(_Strict, SafeYamlLoader):
-    """SafeYamlLoader that refuses aliases and duplicate keys, and remembers key lines."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
-
-# libyaml's parser, when PyYAML was built with it: about 7x faster on front matter. It cannot
-# refuse aliases or deep nesting while composing, so anything unusual (an alias, nesting past
-# the limit, any error) is read again by the pure-Python loader above, whose messages are the
-# ones authors see.
-if getattr(yaml, "__with_libyaml__", False):
-
-    class _FastLoader(_Strict, yaml.CSafeLoader):  # type: ignore[misc]
-        pass
-
-    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
-else:  # pragma: no cover - PyYAML without libyaml
-    _FastLoader = None  # type: ignore[assignment,misc]
-
-
-class _Unusual(Exception):
-    """The fast loader met something the strict loader must judge (an alias, deep nesting)."""
-
-
 @dataclass
 class PageSource:
     """A Markdown page split into front matter and body, with typed contract fields."""
@@ -242,7 +153,7 @@ def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = N
     page.has_front_matter = True
     page.body_offset, page.body_line = body_offset, body_line
     try:
-        data, key_lines = _load(yaml_text)
+        data, key_lines = load_with_key_lines(yaml_text)
     except yaml.YAMLError as exc:
         page.front_matter_valid = False
         line, message = _yaml_error(exc)
@@ -261,58 +172,6 @@ def parse_page(path: str, source: str | bytes, policy: SeverityPolicy | None = N
     page.key_lines = {str(k): line + 1 for k, line in key_lines.items()}
     _validate_known_keys(page, policy)
     return page
-
-
-def _load(yaml_text: str) -> tuple[Any, dict[Any, int]]:
-    if _FastLoader is not None:
-        try:
-            return _load_with(_FastLoader, yaml_text, refuse_aliases=True)
-        except Exception:  # an alias, an error, anything: the strict loader decides and says
-            pass
-    return _load_with(_StrictLoader, yaml_text)
-
-
-def _load_with(loader_class: Any, yaml_text: str, refuse_aliases: bool = False) -> tuple[Any, dict[Any, int]]:
-    loader = loader_class(yaml_text)
-    try:
-        node = loader.get_single_node()
-        if refuse_aliases and node is not None:
-            _refuse_unusual_nodes(node)
-        key_lines: dict[Any, int] = {}
-        if isinstance(node, yaml.MappingNode):
-            for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode):
-                    # +1: the opening '---' is file line 1, so YAML line 0 is file line 2.
-                    key_lines[key_node.value] = key_node.start_mark.line + 1
-        data = loader.construct_document(node) if node is not None else None
-        return data, key_lines
-    finally:
-        loader.dispose()
-
-
-def _refuse_unusual_nodes(root: yaml.Node) -> None:
-    """An alias makes the composer reuse a node: seeing one twice means the text has one.
-    Nesting past the limit is refused too, as the strict loader refuses it. Level by level, so
-    the depth costs nothing per node."""
-    seen: set[int] = set()
-    level = [root]
-    for depth in itertools.count(1):
-        if not level:
-            return
-        if depth > MAX_YAML_DEPTH and any(isinstance(node, yaml.CollectionNode) for node in level):
-            raise _Unusual("nested too deep")
-        below: list[yaml.Node] = []
-        for node in level:
-            if id(node) in seen:
-                raise _Unusual("alias")
-            seen.add(id(node))
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    below.append(key)
-                    below.append(value)
-            elif isinstance(node, yaml.SequenceNode):
-                below.extend(node.value)
-        level = below
 
 
 def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
@@ -356,16 +215,6 @@ def add_declared(
     page.declared_in.update((key, origin_of(key)) for key in new)
     page.meta.update(new)
     _validate_known_keys(page, policy, new)
-
-
-def yaml_key_lines(text: str) -> dict[str, int]:
-    """The top-level keys of a YAML mapping (a ``.meta.yml`` file) with their 1-based lines;
-    empty when the text is not a readable mapping (the engine reports that file itself)."""
-    try:
-        _, key_lines = _load(text)
-    except Exception:  # noqa: BLE001 - any YAML problem: nothing to point at
-        return {}
-    return {str(key): line for key, line in key_lines.items()}
 
 
 def _validate_known_keys(page: PageSource, policy: SeverityPolicy, keys: Iterable[str] | None = None) -> None:

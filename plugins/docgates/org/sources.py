@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from docgates import __version__
-from docgates.core.frontmatter import SafeYamlLoader
+from docgates.core.safe_yaml import SafeYamlLoader
 
 REPORT_NAME = "quality.json"
 DEFAULT_MAX_BYTES = 64 << 20

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import yaml
 
-from docgates.core.frontmatter import SafeYamlLoader
+from docgates.core.safe_yaml import SafeYamlLoader
 
 ContactKind = Literal["channel", "email", "url"]
 # No ':' before the '@': "javascript:alert(1)//@x.io" is a script address, not a mailbox.

@@ -22,9 +22,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from docgates.core.frontmatter import yaml_key_lines
+from docgates.core.safe_yaml import yaml_key_lines
 from docgates.core.outputs import terminal_text
-from docgates.core.pipeline import GateRun, PageView, RunError
+from docgates.core.pipeline import GateRun, RunError
 
 log = logging.getLogger("mkdocs.plugins.docgates")
 
@@ -37,7 +37,7 @@ STYLESHEET_URI = f"{ASSETS_URI}/docgates.css"
 # Where MkDocs plugins keep their caches, relative to mkdocs.yml.
 CACHE_DIR = Path(".cache") / "plugin" / "docgates"
 
-__all__ = ["BuildSession", "PageView", "forward_core_logs"]
+__all__ = ["BuildSession", "forward_core_logs"]
 
 
 class _ToMkDocsLog(logging.Handler):

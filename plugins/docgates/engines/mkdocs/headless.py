@@ -2,6 +2,9 @@
 
 ``docgates check`` uses this so that it reports exactly what the build would: the same
 config, the same plugins, the same Markdown rendering, minus templates and file copies.
+Another engine's build (Zensical) runs it without the Markdown rendering (``render=False``):
+that engine renders the pages, the adapter hands the gates its HTML (``rendered``), then
+``finish_headless`` ends the run.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from mkdocs.commands.build import _populate_page
+from jinja2 import Environment
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException
 from mkdocs.structure.files import Files, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
@@ -36,6 +41,20 @@ class HeadlessRun:
     # What MkDocs made of the docs folder: another engine builds the same files and nav.
     files: Files | None = None
     nav: Navigation | None = None
+    # Set while a run without rendering waits for the pages' HTML (see ``finish_headless``).
+    waiting: tuple[MkDocsConfig, Environment] | None = None
+
+    def rendered(self, page: Page, html: str, title: str | None, anchors: Iterable[str]) -> None:
+        """Another engine rendered ``page`` (of a run with ``render=False``) to ``html``, its
+        first element an h1 with text ``title`` (or not): run the gates' rendered checks, with
+        the title MkDocs would give the page after rendering it."""
+        page.content = html
+        # What MkDocs' own render sets from the same h1; the page's title property (nav title,
+        # then front matter, then this, then the file name) decides as under MkDocs.
+        page._title_from_render = title
+        path = page.file.src_uri
+        shown = self.session.meta_titles.get(path) or str(page.title or "")
+        self.session.rendered(path, html, shown, anchors)
 
 
 def find_config(config_file: str | None) -> Path:
@@ -55,10 +74,14 @@ def run_headless(
     only: Iterable[str] | None = None,
     gates: Iterable[str] | None = None,
     shared: Mapping[str, Any] | None = None,
+    render: bool = True,
 ) -> HeadlessRun:
     """Run the gates over every page, or only over the docs-relative paths in ``only``;
     ``gates`` (names) runs only those of the enabled gates (e.g. ``docgates stale``);
-    ``shared`` seeds the site's shared values (what ``--changed-since`` found)."""
+    ``shared`` seeds the site's shared values (what ``--changed-since`` found).
+    ``render=False`` reads each page's source and front matter (the plugins'
+    ``on_page_markdown``) but renders no Markdown, and leaves the run open: the caller gives
+    each page's HTML to ``HeadlessRun.rendered``, then calls ``finish_headless``."""
     path = find_config(config_file)
     # MkDocs logs config warnings through its own logger; keep them, but not INFO chatter.
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -70,6 +93,7 @@ def run_headless(
         # MkDocs' YAML loader recurses once per level of nesting.
         raise ProjectError(f"{path}: lists or mappings are nested too deep for MkDocs to read; flatten them") from None
     config.plugins.on_startup(command="build", dirty=False)
+    waiting = False
     try:
         try:
             config = config.plugins.on_config(config)
@@ -106,7 +130,10 @@ def run_headless(
             if src_uri not in session.inputs:
                 if file.page is None:
                     Page(None, file, config)
-                _populate_page(file.page, config, files)
+                if render:
+                    _populate_page(file.page, config, files)
+                else:
+                    _read_page(file.page, config, files)
             return session.inputs.get(src_uri)
 
         assert session.site is not None
@@ -114,12 +141,47 @@ def run_headless(
         checked = {p for p in pages if wanted is None or p in wanted}
         for src_uri in sorted(checked):
             populate(src_uri)
+        if not render:
+            waiting = True
+            return HeadlessRun(
+                session=session, report=session.site.report, checked=checked, files=files, nav=nav,
+                waiting=(config, env),
+            )
         # The lead plugin's on_env finishes the run (cross-page checks, the baseline).
         config.plugins.on_env(env, config=config, files=files)
     finally:
-        config.plugins.on_shutdown()
+        if not waiting:
+            config.plugins.on_shutdown()
     report = session.site.report
     if wanted is not None:
         # Pages loaded only to resolve links are not part of what was asked for.
         report.pages = {p: r for p, r in report.pages.items() if p in checked}
     return HeadlessRun(session=session, report=report, checked=checked, files=files, nav=nav)
+
+
+def finish_headless(run: HeadlessRun, *, pages_rendered: bool = True) -> None:
+    """End a run made with ``render=False``: with every page's HTML in, the gates' cross-page
+    checks and the baseline (MkDocs' ``on_env``); then the plugins' shutdown, which
+    ``pages_rendered=False`` (the other engine failed) does alone."""
+    if run.waiting is None:
+        return
+    config, env = run.waiting
+    run.waiting = None
+    try:
+        if pages_rendered:
+            config.plugins.on_env(env, config=config, files=run.files)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def _read_page(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """``_populate_page`` up to the Markdown: the source, its front matter and the plugins'
+    ``on_page_markdown`` (where docgates reads the page), no rendering."""
+    config._current_page = page
+    try:
+        page = config.plugins.on_pre_page(page, config=config, files=files)
+        page.read_source(config)
+        assert page.markdown is not None
+        page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+    finally:
+        config._current_page = None

@@ -1,8 +1,9 @@
-"""``docgates build --engine zensical``: the gates run as for ``docgates check`` (MkDocs'
-reading of the same ``mkdocs.yml``: files, nav, front matter, Markdown), Zensical builds a
-staged copy of the docs, then each page Zensical wrote gets the header the Material theme
-would show, the generated pages get their bodies, and ``quality.json`` is written last
-(Zensical empties its site folder at every build).
+"""``docgates build --engine zensical``: the gates read sources, front matter and git as for
+``docgates check`` (MkDocs' reading of the same ``mkdocs.yml``: files, nav, front matter), but
+render no Markdown; Zensical builds a staged copy of the docs, and its own HTML of each page
+feeds the rendered checks (readability, links). Then each page Zensical wrote gets the header
+the Material theme would show, the generated pages get their bodies, and ``quality.json`` is
+written last (Zensical empties its site folder at every build).
 
 Headers go in after Zensical's build, never through it: Zensical caches a page's HTML by its
 content, so a header made inside its build would keep yesterday's freshness.
@@ -25,9 +26,11 @@ from mkdocs.exceptions import MkDocsException
 from docgates.core import outputs
 from docgates.core.pipeline import RunError
 from docgates.engines import BuildRequest, EngineError
-from docgates.engines.mkdocs.headless import ProjectError, run_headless
+from docgates.engines.mkdocs.headless import HeadlessRun, ProjectError, finish_headless, run_headless
 from docgates.engines.mkdocs.session import STYLESHEET_URI
 from docgates.engines.zensical import inject
+from docgates.engines.zensical.built_page import read_built_page
+from docgates.engines.zensical.probe import VERSION as PROBE_VERSION
 from docgates.engines.zensical.stage import (
     META_FILE,
     Stage,
@@ -36,42 +39,29 @@ from docgates.engines.zensical.stage import (
     readable_for_zensical,
     with_escaped_title,
 )
+from docgates.links.gate import LinksGate
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # MkDocs' validation settings, which Zensical reads too: its own link warnings off.
 _NO_LINK_VALIDATION = {
     "links": {"not_found": "ignore", "anchors": "ignore", "absolute_links": "ignore", "unrecognized_links": "ignore"}
 }
+# Marks each page's body and links in Zensical's output (see probe.py).
+PROBE_EXTENSION = "docgates.engines.zensical.probe"
 
 
 def build(request: BuildRequest) -> int:
     run = _run_gates(request.config_file)
-    session = run.session
-    config = session.config
-    config_dir = request.config_file.resolve().parent
-    target = (request.site_dir or Path(config.site_dir)).resolve()
-    views = dict(session.views)
-    plain = _unreadable_front_matter(session.site.sources)
-    bodies = _call(session.prepare_rendering)
-    stage = _stage(run, config_dir, plain)
-    site_dir = target if _inside(target, config_dir) else stage.root / "site"
-    settings: dict[str, Any] = {"extra_css": [STYLESHEET_URI]}
-    declared = _declared_nav(request.config_file)
-    if declared is None and run.nav is not None:
-        settings["nav"] = nav_config(run.nav.items)
-    elif isinstance(declared, list) and isinstance(config.nav, list) and len(config.nav) > len(declared):
-        # What docgates added to the site's own nav (its generated pages, at the end); Zensical
-        # appends a child config's list to the inherited one.
-        settings["nav"] = config.nav[len(declared):]
-    # MkDocs' reading of the site already said what its link validation finds (as 'mkdocs
-    # build' would), and docgates/links more; Zensical's own would say each link again.
-    settings["validation"] = _NO_LINK_VALIDATION
-    child = stage.write_child_config(request.config_file, os.path.relpath(site_dir, config_dir), settings)
     try:
-        _run_zensical(child)
+        site_dir, target, header_at = _build_and_read(request, run)
+        # Every page's HTML is in: cross-page checks (anchors), the baseline.
+        _call(lambda: finish_headless(run))
     finally:
-        child.unlink(missing_ok=True)
-    _finish_pages(site_dir, session, views, bodies)
+        finish_headless(run, pages_rendered=False)  # after a failure: shut the plugins down
+    session = run.session
+    views = dict(session.views)
+    bodies = _call(session.prepare_rendering)
+    _finish_pages(site_dir, session, views, bodies, header_at)
     if site_dir != target:
         _empty(target)
         shutil.copytree(site_dir, target, dirs_exist_ok=True)
@@ -84,14 +74,92 @@ def build(request: BuildRequest) -> int:
     return 1 if outcome.failed else 0
 
 
+def _build_and_read(request: BuildRequest, run: HeadlessRun) -> tuple[Path, Path, dict[str, int]]:
+    """Zensical builds the staged docs; each page's HTML goes to the gates' rendered checks.
+    Returns the folder Zensical wrote, the one asked for, and where each page's header goes."""
+    session = run.session
+    config = session.config
+    config_dir = request.config_file.resolve().parent
+    target = (request.site_dir or Path(config.site_dir)).resolve()
+    assert session.site is not None
+    plain = _unreadable_front_matter(session.site.sources)
+    stage = _stage(run, config_dir, plain)
+    site_dir = target if _inside(target, config_dir) else stage.root / "site"
+    declared = _declared_config(request.config_file)
+    settings: dict[str, Any] = {"extra_css": [STYLESHEET_URI]}
+    declared_nav = declared.get("nav")
+    if declared_nav is None and run.nav is not None:
+        settings["nav"] = nav_config(run.nav.items)
+    elif isinstance(declared_nav, list) and isinstance(config.nav, list) and len(config.nav) > len(declared_nav):
+        # What docgates added to the site's own nav (its generated pages, at the end); Zensical
+        # appends a child config's list to the inherited one.
+        settings["nav"] = config.nav[len(declared_nav):]
+    # MkDocs' reading of the site already said what its link validation finds (as 'mkdocs
+    # build' would), and docgates/links more; Zensical's own would say each link again.
+    settings["validation"] = _NO_LINK_VALIDATION
+    settings["markdown_extensions"] = _with_probe(declared.get("markdown_extensions", _ZENSICAL_DEFAULTS))
+    child = stage.write_child_config(request.config_file, os.path.relpath(site_dir, config_dir), settings)
+    try:
+        _run_zensical(child)
+    finally:
+        child.unlink(missing_ok=True)
+    return site_dir, target, _read_pages(site_dir, run)
+
+
+def _read_pages(site_dir: Path, run: HeadlessRun) -> dict[str, int]:
+    """Hand each page's body, as Zensical rendered it, to the gates' rendered checks, and
+    take docgates' marks out of the page. Returns where each page's header goes."""
+    session = run.session
+    assert run.files is not None
+    links = next((g for g in session.gates if isinstance(g, LinksGate)), None)
+    header_at: dict[str, int] = {}
+    for path, view in session.views.items():
+        page_file = _output_file(site_dir, view.report.url)
+        file = run.files.get_file_from_path(path)
+        try:
+            text = page_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _say_not_rendered(path, f"Zensical wrote no page at {_shown(page_file, site_dir)} ({exc.__class__.__name__})")
+            continue
+        built = read_built_page(text)
+        if built.header_at is not None:
+            header_at[path] = built.header_at
+        if built.text != text:
+            page_file.write_text(built.text, encoding="utf-8")
+        if built.content is None or file is None or file.page is None:
+            _say_not_rendered(path, f"{_shown(page_file, site_dir)} has no page body from Zensical's Markdown rendering")
+            continue
+        if links is not None:
+            # As the MkDocs adapter records them: the link as written, as the engine wrote it.
+            links.originals[path] = built.pairs
+        _call(lambda: run.rendered(file.page, built.content, built.title, built.heading_ids))
+    return header_at
+
+
+def _say_not_rendered(path: str, why: str) -> None:
+    print(
+        f"docgates: {outputs.terminal_text(path)}: {outputs.terminal_text(why)}; its readability and links "
+        "were not checked (is the page excluded from Zensical's build?)",
+        file=sys.stderr,
+    )
+
+
+def _shown(page_file: Path, site_dir: Path) -> str:
+    try:
+        return page_file.relative_to(site_dir).as_posix()
+    except ValueError:
+        return str(page_file)
+
+
 def serve(request: BuildRequest) -> int:
     from docgates.engines.zensical.serve import serve_site
 
     return serve_site(request, build)
 
 
-def _run_gates(config_file: Path):
-    return _call(lambda: run_headless(str(config_file)))
+def _run_gates(config_file: Path) -> HeadlessRun:
+    # Sources, front matter, nav and git only: Zensical renders the Markdown.
+    return _call(lambda: run_headless(str(config_file), render=False))
 
 
 def _call(step):
@@ -179,21 +247,28 @@ def _run_zensical(child: Path) -> None:
     raise EngineError(f"zensical build failed (exit status {proc.returncode}): {outputs.terminal_text(reason.strip())}")
 
 
-def _finish_pages(site_dir: Path, session, views: dict[str, Any], bodies: dict[str, str]) -> None:
+def _finish_pages(
+    site_dir: Path, session, views: dict[str, Any], bodies: dict[str, str], header_at: dict[str, int]
+) -> None:
     env = session.config.theme.get_env()
     header_template = env.get_template("docgates/page-header.html")
-    for view in views.values():
+    for path, view in views.items():
+        at = header_at.get(path)
+        if at is None:
+            continue  # a page Zensical did not write (a draft, say): nothing to put a header on
         url = view.report.url
-        page_file = _output_file(site_dir, url)
         header = header_template.render(
             page=SimpleNamespace(meta={"docgates": view}, url=url),
             base_url=_base_url(url),
             config=session.config,
         )
-        _rewrite(page_file, lambda text: inject.insert_header(text, header))
+        _rewrite(_output_file(site_dir, url), lambda text: text[:at] + header + text[at:])
     for path, body in bodies.items():
         url = session.site.page_urls.get(path, "")
-        _rewrite(_output_file(site_dir, url), lambda text: inject.replace_placeholder(text, body))
+        _rewrite(
+            _output_file(site_dir, url),
+            lambda text: inject.replace_placeholder(read_built_page(text).text, body),
+        )
     _unindex_placeholders(site_dir / "search.json")
 
 
@@ -235,14 +310,44 @@ def _base_url(url: str) -> str:
     return "/".join([".."] * url.count("/")) or "."
 
 
-def _declared_nav(config_file: Path) -> Any:
-    """The ``nav`` the config itself declares (its ``INHERIT`` followed), None without one."""
+def _declared_config(config_file: Path) -> dict[str, Any]:
+    """The config as the file declares it (its ``INHERIT`` followed); empty if unreadable."""
     from docgates.engines.mkdocs.config_file import ConfigFileError, read_config_file
 
     try:
-        return read_config_file(config_file).get("nav")
+        declared = read_config_file(config_file)
     except ConfigFileError:  # MkDocs has read it already; Zensical will say what it cannot read
-        return None
+        return {}
+    return declared if isinstance(declared, dict) else {}
+
+
+# The config declares no markdown_extensions: Zensical then uses its own defaults, which a
+# child config's list would replace.
+_ZENSICAL_DEFAULTS = object()
+
+
+def _with_probe(declared: Any) -> Any:
+    """The child config's ``markdown_extensions``: Zensical merges it into the inherited
+    setting (a list is appended to), so it adds the probe and keeps the site's own."""
+    probe = {PROBE_EXTENSION: {"version": PROBE_VERSION}}
+    if declared is _ZENSICAL_DEFAULTS:
+        from zensical.config import DEFAULT_MARKDOWN_EXTENSIONS
+
+        # Its defaults hold two functions (emoji); Zensical resolves them by name as well.
+        return [{name: _by_name(options)} for name, options in DEFAULT_MARKDOWN_EXTENSIONS.items()] + [probe]
+    if isinstance(declared, dict):
+        return probe
+    return [probe]
+
+
+def _by_name(value: Any) -> Any:
+    if callable(value):
+        return f"{value.__module__}.{value.__qualname__}"
+    if isinstance(value, dict):
+        return {k: _by_name(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_by_name(v) for v in value]
+    return value
 
 
 def _empty(folder: Path) -> None:

@@ -1,0 +1,179 @@
+"""Read a page Zensical built: its body (what the rendered checks read, as MkDocs'
+``on_page_content`` gives it), each link as written and as Zensical wrote it, the title MkDocs
+would take from the body, and where docgates' header goes; and the page without the marks
+``probe`` put into it.
+
+A tokenizer (``html.parser``) walks the content area (``<article class="md-content__inner">``)
+only, from its start tag to its end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from docgates.engines.zensical.inject import ArticleWalker, walk_content
+from docgates.engines.zensical.probe import CONTENT_END, CONTENT_START, WRITTEN_ATTRIBUTE
+from docgates.links.scan import URL_ATTRIBUTES
+
+_WRITTEN = re.compile(rf"\s+{WRITTEN_ATTRIBUTE}\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)")
+_VOID = frozenset({"area", "br", "embed", "hr", "img", "input", "source", "track", "wbr"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass
+class BuiltPage:
+    # The page as readers get it: docgates' marks removed.
+    text: str
+    # The page body between the marks (marks removed); None when Zensical wrote none.
+    content: str | None = None
+    # (as written, as Zensical wrote it) for each link of the body, in document order.
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    # The body's first element when it is an h1: its text, as MkDocs takes a page title.
+    title: str | None = None
+    heading_ids: list[str] = field(default_factory=list)
+    # Where the header goes in ``text`` (under the content area's first h1); None without one.
+    header_at: int | None = None
+
+
+class _Walker(ArticleWalker):
+    def __init__(self, text: str) -> None:
+        # Character references kept as written: MkDocs' title keeps them too.
+        super().__init__(text, convert_charrefs=False)
+        self.h1_end: int | None = None
+        self._h1_open = False
+        self.content_start: int | None = None
+        self.content_end: int | None = None
+        # (start, end) of text to drop: the marks and the written attributes.
+        self.cuts: list[tuple[int, int]] = []
+        self.pairs: list[tuple[str, str]] = []
+        self.heading_ids: list[str] = []
+        self.title_parts: list[str] | None = None
+        self._first_element_seen = False
+        self._in_title = False
+        self._skip_depth = 0  # inside the title's permalink or a footnote reference
+
+    def _in_content(self) -> bool:
+        return self.content_start is not None and self.content_end is None
+
+    def handle_starttag(self, tag, attrs):
+        if self.open_article(tag, attrs):
+            return
+        start_text = self.get_starttag_text() or ""
+        if tag == "h1" and self.h1_end is None:
+            self._h1_open = True
+        values = dict(attrs)
+        if self._in_content():
+            written = values.get(WRITTEN_ATTRIBUTE)
+            if written is not None:
+                at = self.position()
+                match = _WRITTEN.search(start_text)
+                if match:
+                    self.cuts.append((at + match.start(), at + match.end()))
+                rendered = next(
+                    (values[a] for a in URL_ATTRIBUTES.get(tag, ()) if a != "srcset" and values.get(a)), None
+                )
+                if rendered is not None:
+                    self.pairs.append((written, rendered))
+            if tag in _HEADINGS and values.get("id"):
+                self.heading_ids.append(values["id"] or "")
+            if not self._first_element_seen:
+                self._first_element_seen = True
+                if tag == "h1":
+                    self._in_title = True
+                    self.title_parts = []
+                    return
+            if self._in_title:
+                classes = (values.get("class") or "").split()
+                if tag in _VOID:
+                    pass
+                elif self._skip_depth or (tag == "a" and "headerlink" in classes) or (
+                    tag == "sup" and (values.get("id") or "").startswith("fnref")
+                ):
+                    self._skip_depth += 1
+                if tag == "img" and not self._skip_depth and values.get("alt") and self.title_parts is not None:
+                    self.title_parts.append(values["alt"] or "")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if self._in_title:
+            if self._skip_depth:
+                self._skip_depth -= 1
+            elif tag == "h1":
+                self._in_title = False
+        if tag == "h1" and self._h1_open and self.h1_end is None:
+            self.h1_end = self.tag_end()
+        else:
+            self.close_article(tag)
+
+    def handle_data(self, data):
+        self._title_text(data)
+
+    def handle_entityref(self, name):
+        self._title_text(f"&{name};")
+
+    def handle_charref(self, name):
+        self._title_text(f"&#{name};")
+
+    def _title_text(self, text: str) -> None:
+        if self._in_title and not self._skip_depth and self.title_parts is not None:
+            self.title_parts.append(text)
+
+    def handle_comment(self, data):
+        comment = f"<!--{data}-->"
+        if comment == CONTENT_START and self.content_start is None:
+            at = self.position()
+            self.content_start = at + len(comment)
+            self.cuts.append((at, self.content_start))
+        elif comment == CONTENT_END and self._in_content():
+            at = self.position()
+            self.content_end = at
+            self.cuts.append((at, at + len(comment)))
+
+
+def read_built_page(page: str) -> BuiltPage:
+    """What docgates needs from one page Zensical wrote (see the module's docstring)."""
+    found = walk_content(page, _Walker)
+    if found is None:
+        return BuiltPage(text=page)
+    return _result(page, *found)
+
+
+def _result(page: str, start: int, walker: _Walker) -> BuiltPage:
+    cuts = sorted((start + a, start + b) for a, b in walker.cuts)
+    header = start + (walker.h1_end if walker.h1_end is not None else walker.article_open)  # type: ignore[operator]
+    kept: list[str] = []
+    at = 0
+    removed_before_header = 0
+    for a, b in cuts:
+        kept.append(page[at:a])
+        if b <= header:
+            removed_before_header += b - a
+        at = b
+    kept.append(page[at:])
+    text = "".join(kept)
+    built = BuiltPage(text=text, pairs=walker.pairs, heading_ids=walker.heading_ids)
+    built.header_at = header - removed_before_header
+    if walker.content_start is not None and walker.content_end is not None:
+        body_start = start + walker.content_start
+        body_end = start + walker.content_end
+        inner = [page[a:b] for a, b in _gaps(body_start, body_end, cuts)]
+        built.content = "".join(inner)
+        if walker.title_parts is not None:
+            built.title = " ".join("".join(walker.title_parts).split())
+    return built
+
+
+def _gaps(begin: int, end: int, cuts: list[tuple[int, int]]):
+    """The stretches of [begin, end) that no cut covers."""
+    at = begin
+    for a, b in cuts:
+        if b <= begin or a >= end:
+            continue
+        if a > at:
+            yield at, a
+        at = max(at, b)
+    if at < end:
+        yield at, end

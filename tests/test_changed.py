@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from docgates.cli.changed import _resolves_to, compute_changes, find_pages_linking_to
+from docgates.cli.changed import compute_changes
+from docgates.cli.linking_pages import find_pages_linking_to, resolves_to
 
 PLUGINS = ("docgates/quality", "docgates/links")
 GOOD = "---\nreviewed: 2026-11-01\n---\n# {title}\n\nSome text.\n"
@@ -198,21 +199,24 @@ def test_first_commit_compares_with_nothing(git_site):
     ],
 )
 def test_link_resolution(page, target, expected):
-    assert _resolves_to(page, target, {"old.md", "sub/index.md", "my page.md"}) is expected
+    assert resolves_to(page, target, {"old.md", "sub/index.md", "my page.md"}) is expected
+
+
+def _pages_linking_to(docs, pages: dict[str, str], removed: set[str]) -> set[str]:
+    for path, text in pages.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    return find_pages_linking_to(docs, removed, set(pages))
 
 
 def test_scan_finds_reference_and_html_links_only_where_they_point(tmp_path):
-    docs = tmp_path
-    (docs / "sub").mkdir()
     pages = {
         "ref.md": "Text [x][1]\n\n[1]: assets/logo.png\n",
         "html.md": '<a href="sub/">sub</a>\n',
         "sub/near.md": "Back [up](./)\n",
         "mention.md": "The logo.png file and the sub folder.\n",
     }
-    for path, text in pages.items():
-        (docs / path).write_text(text, encoding="utf-8")
-    found = find_pages_linking_to(docs, {"assets/logo.png", "sub/index.md"}, set(pages))
+    found = _pages_linking_to(tmp_path, pages, {"assets/logo.png", "sub/index.md"})
     assert found == {"ref.md", "html.md", "sub/near.md"}
 
 
@@ -232,3 +236,16 @@ def test_a_deletion_alone_checks_the_pages_linking_to_it(branched):
     assert proc.returncode == 1
     assert "0 changed, 3 linking to 1 removed or renamed files" in proc.stderr
     assert "index.md:3: links/broken" in proc.stdout
+
+
+def test_scan_finds_images_badges_and_heading_links_but_not_code(tmp_path):
+    # The links gate judges every address of the rendered page: an image, a link around a
+    # badge image and a link in a heading all break when their target goes; code does not.
+    pages = {
+        "image.md": "![logo](assets/logo.png)\n",
+        "badge.md": "[![build](assets/badge.svg)](old.md)\n",
+        "heading.md": "## See [the old page](old.md)\n",
+        "code.md": "```\n[old](old.md) ![logo](assets/logo.png)\n```\n",
+    }
+    found = _pages_linking_to(tmp_path, pages, {"assets/logo.png", "old.md"})
+    assert found == {"image.md", "badge.md", "heading.md"}

@@ -11,8 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
-from docgates.checklist.gate import evaluate  # noqa: E402
-from docgates.checklist.config import ChecklistConfigError, load_checklists  # noqa: E402
+from docgates.checklist.evaluate import evaluate  # noqa: E402
+from docgates.checklist.config import load_checklists  # noqa: E402
+from docgates.checklist.model import ChecklistConfigError  # noqa: E402
 from docgates.core.frontmatter import parse_page  # noqa: E402
 from docgates.core.markdown_outline import outline  # noqa: E402
 from docgates.checklist.scaffold import render_page, slugify, target_path  # noqa: E402

@@ -15,7 +15,8 @@ from mkdocs.config import base
 
 from conftest import REPO_ROOT
 from docgates.cli.main import build_parser
-from docgates.checklist import config as checklist_config
+from docgates.checklist import model as checklist_model
+from docgates.checklist.config import load_checklists
 from docgates.core.findings import RULES
 from docgates.engines.mkdocs.base import GateConfig, GatePlugin
 from docgates.engines.mkdocs.checklist import ChecklistPlugin
@@ -143,9 +144,9 @@ def test_every_command_and_long_flag_is_in_command_line_md():
 
 def test_every_checklist_key_is_in_page_types_md():
     text = _page("page-types.md")
-    for key in (*checklist_config.TYPE_KEYS, *checklist_config.FIELD_KEYS, *checklist_config.TASK_KEYS):
+    for key in (*checklist_model.TYPE_KEYS, *checklist_model.FIELD_KEYS, *checklist_model.TASK_KEYS):
         assert f"| `{key}` |" in text, f"page-types.md: checklist key {key!r} has no row"
-    for page_type in checklist_config.load_checklists():
+    for page_type in load_checklists():
         assert f"| `{page_type}` |" in text, f"page-types.md: built-in type {page_type!r} is not in the table"
 
 

@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import yaml
 
-from docgates.checklist.config import Checklist
+from docgates.checklist.model import Checklist
 from docgates.core.frontmatter import PageSource
 from docgates.core.markdown_outline import heading_key, outline
 from docgates.freshness.review import display_path, leads_outside

@@ -46,11 +46,11 @@ class Suggestion:
 
 
 def run(args: argparse.Namespace) -> int:
-    from docgates.cli.changed import _Project
+    from docgates.cli.project import Project
     from docgates.core.frontmatter import parse_page
     from docgates.core.git_history import load_history
 
-    project = _Project.load(args.config_file)
+    project = Project.load(args.config_file)
     history = load_history(project.repo_root, head_files=True)
     if history.status in ("not-a-repo", "no-git"):
         raise UsageError(history.message)

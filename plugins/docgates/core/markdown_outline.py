@@ -38,6 +38,8 @@ _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s.*)?$")
 # No "<" inside (CommonMark allows none): else each "<" would scan to the end of the line.
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]+)>")
 _HTML_TAG = re.compile(r"<[^<>]{0,1000}>")
+# An address in raw HTML (``<a href>``, ``<img src>``): the rendered page keeps it as written.
+_HTML_URL = re.compile(r"""\b(?:href|src)\s*+=\s*+["']([^"']{1,2000})["']""", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _EMPHASIS = re.compile(r"[*_`~]+")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -277,26 +279,39 @@ def outline(body: str, first_line: int = 1) -> Outline:
     return result
 
 
-def link_targets(body: str) -> list[str]:
+def link_targets(body: str, *, rendered: bool = False) -> list[str]:
     """The targets of the internal links ``outline(body).links`` finds, in order, without
     building the rest of the outline (words, headings, tasks).
 
     The same line walk as ``outline`` (``source_lines``), skipping ATX heading lines too. A
     line with neither ``[`` nor ``<`` holds no link of any kind.
+
+    With ``rendered``, every internal address the rendered page will hold instead: images too
+    (a badge inside a link as well), links in headings and raw HTML ``href``/``src``. Those are
+    what the links gate judges, so ``check --changed-since`` asks this for the pages that may
+    link to a removed file; the docs-day probes keep counting what the outline counts.
     """
     if "[" not in body and "<" not in body:
         return []
     targets: list[str] = []
     for _, line in source_lines(body):
-        if line is None or ("[" not in line and "<" not in line) or _ATX.match(line):
+        if line is None or ("[" not in line and "<" not in line) or (not rendered and _ATX.match(line)):
             continue
-        targets.extend(link.target for link in _links(line, 0) if link.internal)
+        targets.extend(link.target for link in _links(line, 0, rendered) if link.internal)
     return targets
 
 
-def _links(line: str, number: int) -> list[Link]:
+def _links(line: str, number: int, rendered: bool = False) -> list[Link]:
     plain = replace_code_spans(line, lambda code: "")
-    found = [Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if not m.group(1)]
+    found: list[Link] = []
+    if rendered:
+        found.extend(Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if m.group(1))
+        found.extend(Link(m.group(1), number) for m in _HTML_URL.finditer(plain))
+        # A link's text holds no "[" for _INLINE_LINK, so an image inside it
+        # ("[![build](badge.svg)](ci.md)") hides the link: read the links with images taken out.
+        if found:
+            plain = _INLINE_LINK.sub(lambda m: "image" if m.group(1) else m.group(0), plain)
+    found.extend(Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if not m.group(1))
     definition = _REFERENCE_DEF.match(plain)
     if definition:
         found.append(Link(definition.group(1), number))

@@ -14,7 +14,6 @@ import fnmatch
 import functools
 import html
 import json
-import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -30,6 +29,7 @@ from docgates.core.templates import render as render_template
 from docgates.dashboard import sections
 from docgates.dashboard.measures import HEALTH_DEFINITION, Dimension, dimensions, finding_counts, health_score, health_summary
 from docgates.dashboard.model import PageView, SiteView, from_json, from_report
+from docgates.links.resolve import link_destinations
 
 DEFAULT_ONBOARDING = ("onboarding*", "*/onboarding*", "**/onboarding/**")
 TITLE = "Quality dashboard"
@@ -183,24 +183,19 @@ def contributing_factors(data: DashboardInput) -> list[tuple[str, list[str]]]:
 
 
 def inbound_links(sources: Mapping[str, PageSource]) -> Counter:
-    """How many other pages link to each page (links in code blocks do not count)."""
-    from docgates.leaderboard.probes import link_path
-
+    """How many other pages link to each page (links in code blocks do not count), each link
+    read by the one source-link resolver, as MkDocs reads it."""
     known = set(sources)
     counts: Counter = Counter()
     for path, source in sources.items():
-        folder = posixpath.dirname(path)
         targets = set()
         for found in outline(source.body).links:
             if not found.internal:
                 continue
-            target = link_path(found.target, folder)
-            if target is None:
-                continue
-            for candidate in (target, f"{target.rstrip('/')}/index.md".lstrip("/"), f"{target}.md"):
-                if candidate in known and candidate != path:
-                    targets.add(candidate)
-                    break
+            candidates = link_destinations(path, found.target)[2]
+            target = next((c for c in candidates if c in known and c != path), None)
+            if target is not None:
+                targets.add(target)
         counts.update(targets)
     return counts
 

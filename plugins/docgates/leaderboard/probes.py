@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable
 
-from docgates.checklist.config import ChecklistConfigError, load_checklists
-from docgates.checklist.gate import evaluate
+from docgates.checklist.config import load_checklists
+from docgates.checklist.evaluate import evaluate
+from docgates.checklist.model import ChecklistConfigError
 from docgates.core.content_cache import ContentCache, code_digest, content_key
 from docgates.core.frontmatter import PageSource
 from docgates.core.markdown_outline import link_targets, outline

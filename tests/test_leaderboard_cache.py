@@ -199,6 +199,7 @@ def test_the_key_changes_with_everything_the_board_depends_on(repo, tmp_path):
         "window": key(window=Window(window.since, dt.date(2026, 11, 13))),
         "points": key(settings=dataclasses.replace(settings, points={**settings.points, "rescued": 9})),
         "awards": key(settings=dataclasses.replace(settings, awards=("rescuer",))),
+        "bulk_pages": key(settings=dataclasses.replace(settings, bulk_pages=5)),
         "review_every": key(settings=dataclasses.replace(settings, review_every=parse_interval("90d"))),
         "excluded": key(settings=dataclasses.replace(settings, excluded=frozenset({"board.md"}))),
         "docs_prefix": key(settings=dataclasses.replace(settings, docs_prefix="")),

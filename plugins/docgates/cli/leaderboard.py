@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from docgates.engines.mkdocs.headless import ProjectError, find_config
     from docgates.engines.mkdocs.session import CACHE_DIR
     from docgates.leaderboard import gate as board_module
-    from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_points
+    from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_bulk_pages, check_points
     from docgates.leaderboard.render import render_json, render_markdown, render_text
     from docgates.leaderboard.window import Window, WindowError
 
@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         points = check_points(options.get("points"))
         awards = check_awards(options.get("awards", True))
+        bulk_pages = check_bulk_pages(options.get("bulk_pages"))
         page = board_module.normalise_page_path(options.get("page"), "page", board_module.DEFAULT_PAGE)
         interval = parse_interval(review_every)
     except (ValueError, DateError) as exc:
@@ -94,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         review_every=interval,
         points=points,
         awards=awards,
+        bulk_pages=bulk_pages,
         exclude=lambda docs_path: docs_path == page,
         checklists=str(checklists) if checklists else None,
         language=language,

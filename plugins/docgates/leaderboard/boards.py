@@ -17,8 +17,8 @@ from docgates.leaderboard.probes import probes_key
 from docgates.leaderboard.window import Window
 
 # Bump when a cached board (``result_key``, ``Leaderboard.to_cache``) must not be reused.
-# 2: the generic cache form (the window as one value).
-VERSION = 2
+# 2: the generic cache form (the window as one value). 3: net scores, flagged commits.
+VERSION = 3
 # A few windows or option sets (a build and a serve, two docs days) without thrashing.
 BOARDS_KEPT = 4
 
@@ -45,6 +45,7 @@ def result_key(window: Window, settings: ScoringSettings, history: GitHistory) -
         str(settings.review_every),
         repr(sorted(settings.points.items())),
         repr(tuple(settings.awards)),
+        str(settings.bulk_pages),
         repr(sorted(settings.excluded)),
         probes_key(settings.probe_options()),
         history_key(history),

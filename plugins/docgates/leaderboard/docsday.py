@@ -26,6 +26,8 @@ KINDS: dict[str, tuple[int, str]] = {
 }
 # A change of the Flesch reading ease smaller than this is noise, not an improvement.
 READABILITY_STEP = 5.0
+# A commit that edits at least this many pages by a few lines each is mechanical (bulk.py).
+BULK_PAGES = 20
 
 AWARDS: dict[str, tuple[str, str]] = {
     # id: (title, what it counts)
@@ -56,6 +58,8 @@ class ScoringSettings:
     review_every: Interval = field(default_factory=lambda: parse_interval("180d"))
     points: dict[str, int] = field(default_factory=default_points)
     awards: tuple[str, ...] = tuple(AWARDS)
+    # Pages a mechanical commit edits at least (bulk.py); 0: no commit is mechanical.
+    bulk_pages: int = BULK_PAGES
     # Current owner of each docs page (from the ownership gate), to credit teams.
     current_owners: Mapping[str, list[str]] = field(default_factory=dict)
     exclude: Callable[[str], bool] = nothing_excluded
@@ -86,6 +90,15 @@ def check_points(value: Mapping[str, Any] | None) -> dict[str, int]:
             raise ValueError(f"points: {kind} must be a whole number of points ≥ 0, not {amount!r}")
         points[kind] = amount
     return points
+
+
+def check_bulk_pages(value: Any) -> int:
+    """The ``bulk_pages`` option: a whole number of pages ≥ 0 (0 turns the check off)."""
+    if value is None:
+        return BULK_PAGES
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"bulk_pages: expected a whole number of pages ≥ 0 (0 turns the check off), not {value!r}")
+    return value
 
 
 def check_awards(value: Any) -> tuple[str, ...]:

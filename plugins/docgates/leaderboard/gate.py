@@ -18,7 +18,7 @@ from docgates.core.git_history import GitHistory, history_for
 from docgates.core.gitblobs import BlobReader
 from docgates.core.pagehtml import relative_url
 from docgates.leaderboard.boards import BoardCache, result_key
-from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_points
+from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_bulk_pages, check_points
 from docgates.leaderboard.model import Leaderboard
 from docgates.leaderboard.probes import CachedReadability, Probes, load_probes
 from docgates.leaderboard.render import TITLE, render_html
@@ -57,6 +57,7 @@ class LeaderboardGate(Gate):
         self.points = check_points(opts.get("points"))
         self.awards = check_awards(opts.get("awards", True))
         try:
+        self.bulk_pages = check_bulk_pages(opts.get("bulk_pages"))
             self.review_every = parse_interval(opts.get("review_every") or "180d")
         except DateError as exc:
             raise ValueError(f"review_every: {exc}") from None
@@ -109,6 +110,7 @@ class LeaderboardGate(Gate):
             points=self.points,
             awards=self.awards,
             current_owners=owners,
+            bulk_pages=self.bulk_pages,
             excluded=frozenset(generated),
             checklists=self.options.get("checklists"),
             language=site.language,

@@ -93,7 +93,9 @@ def number(value: float) -> float | int:
 
 @dataclass
 class Contribution(Cached):
-    """One improvement of one page by one person in one commit."""
+    """The net change one person made to one page of one kind in the window (``ledger.py``):
+    ``commit`` and ``day`` are of the last commit that moved it. A negative ``amount`` is a
+    loss (links broken) that a person's gains elsewhere outweigh."""
 
     kind: str
     author: str
@@ -151,6 +153,20 @@ class Award(Cached):
 
 
 @dataclass
+class Flagged(Cached):
+    """A mechanical bulk commit (``bulk.py``): it earned nothing, and the organiser sees it."""
+
+    commit: str
+    author: str
+    day: dt.date
+    subject: str
+    pages: int  # the pages it edited by a few lines each
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.to_cache(), commit=self.commit[:12])
+
+
+@dataclass
 class Health(Cached):
     """Site health at one revision (stale pages, broken links, ownerless pages)."""
 
@@ -177,6 +193,9 @@ class Leaderboard(Cached):
     teams: list[Score] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
     contributions: list[Contribution] = field(default_factory=list)
+    flagged: list[Flagged] = field(default_factory=list)
+    # The ``bulk_pages`` it was scored with (0: no commit is mechanical).
+    bulk_pages: int = 0
     before: Health | None = None
     after: Health | None = None
     # Improvement kinds that could not be measured (e.g. no link scanner) and why.
@@ -195,6 +214,8 @@ class Leaderboard(Cached):
             "people": [p.to_dict() for p in self.people],
             "teams": [t.to_dict() for t in self.teams],
             "awards": [a.to_dict() for a in self.awards],
+            "bulk_pages": self.bulk_pages,
+            "flagged": [f.to_dict() for f in self.flagged],
             "health": {
                 "before": self.before.to_dict() if self.before else None,
                 "after": self.after.to_dict() if self.after else None,

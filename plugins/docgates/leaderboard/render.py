@@ -15,6 +15,7 @@ from markupsafe import Markup
 from docgates.core.outputs import count, markdown_text
 from docgates.core.pagehtml import TABLE_SCRIPT, link
 from docgates.core.templates import render
+from docgates.leaderboard.bulk import BULK_LINES
 from docgates.leaderboard.docsday import KINDS
 from docgates.leaderboard.model import Leaderboard, Score, number
 
@@ -31,6 +32,10 @@ SHORT_LABELS = {
     "readability_gained": "Clearer",
     "adopted": "Adopted",
 }
+
+
+# Why a commit is flagged (``bulk.py``), for every rendering.
+FLAGGED_WHY = f"mechanical bulk commits, each editing many pages by at most {BULK_LINES} lines"
 
 
 class Kind(NamedTuple):
@@ -94,6 +99,7 @@ def render_html(
         number=number,
         amount=_amount,
         count=count,
+        flagged_why=FLAGGED_WHY,
         # pagehtml's link: only addresses a reader may follow (no javascript:) become links.
         page_link=lambda path: Markup(link(path, href(path))),
         table_script=Markup(TABLE_SCRIPT),
@@ -120,6 +126,12 @@ def render_text(board: Leaderboard) -> str:
             detail = ", ".join(f"{_amount(score.kinds[k])} {KINDS[k][1]}" for k in KINDS if score.kinds.get(k))
             first = " (first contribution)" if score.first_contribution else ""
             lines.append(f"  {rank:>2}. {score.name:<{width}}  {score.points:>4} points  {detail}{first}")
+    if board.flagged:
+        lines.append("")
+        lines.append(f"Flagged, no points ({FLAGGED_WHY}):")
+        lines.extend(
+            f"  {f.commit[:12]} {f.day.isoformat()} {f.author}: {count(f.pages, 'page')}, {f.subject}" for f in board.flagged
+        )
     health = health_rows(board)
     if health:
         lines.append("")
@@ -150,6 +162,13 @@ def render_markdown(board: Leaderboard) -> str:
         for rank, s in enumerate(scores, start=1):
             cells = [str(rank), markdown_text(s.name), str(s.points), *(_amount(s.kinds.get(k, 0)) for k in shown)]
             out.append("| " + " | ".join(cells) + " |")
+    if board.flagged:
+        out += ["", "### Flagged commits", "", f"No points: {FLAGGED_WHY}.", ""]
+        out += ["| Commit | Day | Person | Pages | Subject |", "|---|---|---|---:|---|"]
+        out += [
+            f"| `{f.commit[:12]}` | {f.day.isoformat()} | {markdown_text(f.author)} | {f.pages} | {markdown_text(f.subject)} |"
+            for f in board.flagged
+        ]
     health = health_rows(board)
     if health:
         out += ["", "### Health before → after", "", "| Measure | Before | After | Change |", "|---|---:|---:|---:|"]

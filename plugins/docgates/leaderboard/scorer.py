@@ -1,7 +1,8 @@
 """Who improved which page in a docs-day window, with points, awards and site health.
 
-Each commit of the window is compared page by page with its parent (``pages.PageJudge``);
-the first person to make an improvement of a kind to a page earns its points.
+Each commit of the window is compared page by page with its parent (``pages.PageJudge``),
+giving signed steps that ``ledger.py`` sums per person, page and kind: a person earns the
+net improvement over the window. Mechanical bulk commits earn nothing (``bulk.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Iterable
 
 from docgates.core.git_history import Commit, FileChange, GitHistory
 from docgates.core.gitblobs import BlobReader
-from docgates.leaderboard.docsday import AWARDS, KINDS, READABILITY_STEP, ScoringSettings
+from docgates.leaderboard.bulk import mechanical
+from docgates.leaderboard.docsday import AWARDS, KINDS, ScoringSettings
+from docgates.leaderboard.ledger import Ledger, Step, earned
 from docgates.leaderboard.model import Award, Contribution, Health, Leaderboard, Score
 from docgates.leaderboard.pages import PageJudge
 from docgates.leaderboard.probes import Probes, load_probes
@@ -31,7 +34,7 @@ class Scorer:
         self.commits = history.commits
 
     def score(self, window: Window, candidates: Iterable[str] = ()) -> Leaderboard:
-        board = Leaderboard(window=window, points=dict(self.settings.points))
+        board = Leaderboard(window=window, points=dict(self.settings.points), bulk_pages=self.settings.bulk_pages)
         if self.history.status != "ok":
             board.status = self.history.status
             board.message = self.history.message or "git history is not available"
@@ -45,19 +48,22 @@ class Scorer:
         after_rev = next((c.sha for c in self.commits if c.date <= window.until), None)
         paths = self._candidate_paths(candidates, before_rev, after_rev)
         self._prefetch_window(in_window)
-        seen: set[tuple[str, str, str]] = set()
-        for commit in reversed(in_window):  # oldest first: the first to improve a page gets it
+        ledger = Ledger()
+        for commit in reversed(in_window):  # oldest first
             if self.history.is_ignored(commit):
                 continue  # bulk reformatting commits (.git-blame-ignore-revs) earn nothing
+            flagged = mechanical(commit, self.pages, self.settings.bulk_pages)
+            if flagged is not None:
+                board.flagged.append(flagged)
             for change in sorted(commit.changes, key=lambda ch: ch.path):
-                for item in self._improvements(commit, change):
-                    key = (item.author, item.path, item.kind)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    board.contributions.append(item)
-        board.people = self._people(board.contributions)
-        board.teams = self._teams(board.contributions)
+                for path, step in self._steps(commit, change):
+                    # A mechanical commit earns nothing; what it broke still counts.
+                    if flagged is None or step.amount < 0:
+                        ledger.add(commit, path, step)
+        people = earned(ledger.contributions(self.settings.points), lambda item: [item.author])
+        board.contributions = [item for _, item in people]
+        board.people = self._people(people)
+        board.teams = _scores(earned(board.contributions, self._team_names))
         board.awards = self._awards(board.people)
         board.before = self.health(before_rev, window.since - dt.timedelta(days=1), paths)
         board.after = self.health(after_rev, window.until, paths)
@@ -116,13 +122,16 @@ class Scorer:
                 paths.update(prefix + p for p in self.pages.files_at(rev))
         return sorted(p for p in paths if self.pages.docs_path(p) is not None)
 
-    def _improvements(self, commit: Commit, change: FileChange) -> list[Contribution]:
+    def _steps(self, commit: Commit, change: FileChange) -> list[tuple[str, Step]]:
+        """What ``change`` did to its page, as signed steps (``ledger.py``), with the page's
+        docs path after the commit."""
         status = change.status[:1]
         path = self.pages.docs_path(change.path)
-        if path is None or status == "D":
+        if path is None:
             return []
+        if status == "D":
+            return [(path, Step("new_page", -1))]
         day = commit.date
-        author = commit.author or "unknown"
         old_path = change.old_path or change.path
         parent = f"{commit.sha}^"
         # Cheap measures first; checklists and readability only where they can earn points.
@@ -130,56 +139,51 @@ class Scorer:
         after = self.pages.state(commit.sha, change.path, day, full=False)
         if not after.exists:
             return []
-        found: list[tuple[str, float, str]] = []
         if not before.exists:
-            if status != "R":
-                found.append(("new_page", 1, ""))
-        else:
-            # Both exist (their states say so), so both versions are known.
-            old, new = self.pages.version(parent, old_path), self.pages.version(commit.sha, change.path)
-            if old is None or new is None:
-                return []
-            if after.reviewed and (before.reviewed is None or after.reviewed > before.reviewed):
-                found.append(("reviewed", 1, f"reviewed {after.reviewed.isoformat()}"))
+            return [] if status == "R" else [(path, Step("new_page", 1))]
+        # Both exist (their states say so), so both versions are known.
+        old, new = self.pages.version(parent, old_path), self.pages.version(commit.sha, change.path)
+        if old is None or new is None:
+            return []
+        steps: list[Step] = []
+        if _later(after.reviewed, before.reviewed):
+            steps.append(Step("reviewed", 1, f"reviewed {after.reviewed.isoformat()}"))
+            # A rescue is a review: a stale page that an edit made fresh by git's date alone
+            # was not read by anyone.
             if before.stale and after.stale is False:
-                found.append(("rescued", 1, ""))
-            if not before.owners and after.owners:
-                found.append(("adopted", 1, ", ".join(after.owners)))
-            if _incomplete(self.pages.checklist(old, old_path, day)) and _complete(self.pages.checklist(new, change.path, day)):
-                found.append(("checklist_completed", 1, ""))
-            # The reading ease depends on the body alone: an unchanged body gains nothing.
-            if old.source.body != new.source.body:
-                old_ease, new_ease = self.pages.readability(old), self.pages.readability(new)
-                if old_ease is not None and new_ease is not None and new_ease - old_ease >= READABILITY_STEP:
-                    found.append(("readability_gained", 1, f"reading ease {old_ease:.0f} → {new_ease:.0f}"))
-            if before.broken_links and after.broken_links is not None and after.broken_links < before.broken_links:
-                fixed = before.broken_links - after.broken_links
-                found.append(("links_fixed", fixed, f"{fixed} fixed"))
-        points = self.settings.points
-        return [
-            Contribution(kind, author, path, commit.sha, day, int(round(points.get(kind, 0) * amount)), amount, detail)
-            for kind, amount, detail in found
-        ]
+                steps.append(Step("rescued", 1))
+        elif _later(before.reviewed, after.reviewed):
+            steps.append(Step("reviewed", -1, "review date taken back"))
+        if before.stale is False and after.stale:
+            steps.append(Step("rescued", -1, "made stale"))
+        if bool(before.owners) != bool(after.owners):
+            steps.append(Step("adopted", 1, ", ".join(after.owners)) if after.owners else Step("adopted", -1, "owner removed"))
+        was, now = self.pages.checklist(old, old_path, day), self.pages.checklist(new, change.path, day)
+        if _incomplete(was) and _complete(now):
+            steps.append(Step("checklist_completed", 1))
+        elif _complete(was) and _incomplete(now):
+            steps.append(Step("checklist_completed", -1, "checklist no longer complete"))
+        # The reading ease depends on the body alone: an unchanged body gains nothing.
+        if old.source.body != new.source.body:
+            old_ease, new_ease = self.pages.readability(old), self.pages.readability(new)
+            if old_ease is not None and new_ease is not None:
+                steps.append(Step("readability_gained", new_ease - old_ease))
+        if before.broken_links is not None and after.broken_links is not None:
+            steps.append(Step("links_fixed", before.broken_links - after.broken_links))
+        return [(path, step) for step in steps]
 
-    def _people(self, contributions: list[Contribution]) -> list[Score]:
-        scores: dict[str, Score] = {}
-        for item in contributions:
-            scores.setdefault(item.author, Score(item.author)).add(item)
+    def _people(self, earned_by: list[tuple[str, Contribution]]) -> list[Score]:
+        people = _scores(earned_by)
         first_commit: dict[str, Commit] = {}
         for commit in self.commits:  # newest first: the last one written is the oldest
             first_commit[commit.author] = commit
-        for name, score in scores.items():
-            first = first_commit.get(name)
+        for score in people:
+            first = first_commit.get(score.name)
             score.first_contribution = first is not None and first.sha in score.commits
-        return _ranked(scores.values())
+        return people
 
-    def _teams(self, contributions: list[Contribution]) -> list[Score]:
-        scores: dict[str, Score] = {}
-        for item in contributions:
-            owners = self.settings.current_owners.get(item.path) or self._owners_after(item)
-            for owner in owners or ["(no owner)"]:
-                scores.setdefault(owner, Score(owner)).add(item)
-        return _ranked(scores.values())
+    def _team_names(self, item: Contribution) -> list[str]:
+        return self.settings.current_owners.get(item.path) or self._owners_after(item) or ["(no owner)"]
 
     def _owners_after(self, item: Contribution) -> list[str]:
         return self.pages.state(item.commit, self.settings.docs_prefix + item.path, item.day, full=False).owners
@@ -230,6 +234,17 @@ def _incomplete(checklist: tuple[int, int] | None) -> bool:
 
 def _complete(checklist: tuple[int, int] | None) -> bool:
     return checklist is not None and checklist[1] > 0 and checklist[0] >= checklist[1]
+
+
+def _later(date: dt.date | None, than: dt.date | None) -> bool:
+    return date is not None and (than is None or date > than)
+
+
+def _scores(earned_by: Iterable[tuple[str, Contribution]]) -> list[Score]:
+    scores: dict[str, Score] = {}
+    for name, item in earned_by:
+        scores.setdefault(name, Score(name)).add(item)
+    return _ranked(scores.values())
 
 
 def _tiebreak(name: str) -> tuple:

@@ -8,6 +8,7 @@ from typing import Any
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 
+from docgates.leaderboard.docsday import BULK_PAGES
 from docgates.leaderboard.gate import DEFAULT_PAGE, LeaderboardGate
 from docgates.engines.mkdocs.base import GateConfig, GatePlugin
 
@@ -37,6 +38,10 @@ class LeaderboardConfig(GateConfig):
     awards = c.Type((bool, list), default=True)
     """Award categories to show: ``true`` (all), ``false`` (none) or a list of ids: rescuer,
     first, reviewer, link-fixer, author, clarity, adopter, finisher."""
+
+    bulk_pages = c.Type(int, default=BULK_PAGES)
+    """A commit that edits at least this many pages by at most 3 lines each is mechanical: it
+    earns nothing and the board lists it as flagged. ``0`` turns the check off."""
 
     worker = c.Type(bool, default=True)
     """Score the reading ease of old page versions in a second process while the site

@@ -179,18 +179,13 @@ def change_three_pages(root: Path) -> None:
     subprocess.run(["git", "commit", "-qam", "Change three pages"], cwd=root, env=env, check=True)
 
 
-def git_pass_seconds(root: Path, repeats: int = 3) -> float | None:
-    try:
-        from docgates.core import git_history
-    except ImportError:
-        return None
-    loader = getattr(git_history, "load_history", None)
-    if loader is None:
-        return None
+def git_pass_seconds(root: Path, repeats: int = 3) -> float:
+    from docgates.core.git_log import load_history
+
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        loader(root)
+        load_history(root)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

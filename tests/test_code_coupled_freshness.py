@@ -345,7 +345,7 @@ def test_stale_lists_pages_behind_their_code(git_site):
 
 
 def test_one_git_pass_reads_code_only_when_pages_document_it(tmp_path):
-    from docgates.core.git_history import read_history_early
+    from docgates.core.site_history import read_history_early
 
     repo = GitRepo(tmp_path / "repo")
     repo.commit("add", OLD, files={

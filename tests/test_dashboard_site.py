@@ -12,7 +12,7 @@ import docgates
 from docgates.core.findings import SeverityPolicy
 from docgates.core.report import QualityReport
 from docgates.dashboard.page import DashboardInput, dimensions, health_summary, render
-from docgates.freshness.gate import Freshness
+from docgates.freshness.model import Freshness
 
 PACKAGE_TEMPLATE = Path(docgates.__file__).parent / "templates" / "docgates" / "dashboard.html"
 HOSTILE = "O'Brien & <Co>"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import GitRepo, base_env
-from docgates.core import git_history
-from docgates.core.git_history import IgnoreRevsError, load_history, read_ignore_revs
+from docgates.core import git_log
+from docgates.core.git_log import load_history
+from docgates.core.ignore_revs import IgnoreRevsError, read_ignore_revs
 
 LONG = "".join(f"line {i} of a page that is long enough for rename detection\n" for i in range(30))
 
@@ -116,7 +117,7 @@ def test_one_rev_parse_and_one_log_per_load(repo, monkeypatch):
         calls.append(list(args))
         return real_run(args, *rest, **kwargs)
 
-    monkeypatch.setattr(git_history.subprocess, "run", counting_run)
+    monkeypatch.setattr(git_log.subprocess, "run", counting_run)
     history = load_history(repo.root, paths=["docs"])
     for i in range(5):
         history.last_content_change(f"docs/p{i}.md")
@@ -172,6 +173,6 @@ def test_ignore_revs_file_format(tmp_path):
 
 def test_bench_helper_times_the_pass(repo):
     repo.commit("c", files={"docs/a.md": "a\n"})
-    figures = git_history.bench_git_pass(repo.root)
+    figures = git_log.bench_git_pass(repo.root)
     assert figures["status"] == "ok" and figures["commits"] == 1 and figures["changes"] == 1
     assert figures["seconds"] >= 0

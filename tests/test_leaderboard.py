@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from docgates.core.git_history import load_history
+from docgates.core.git_log import load_history
 from docgates.core.gitblobs import BlobReader
 from docgates.leaderboard.docsday import ScoringSettings
 from docgates.leaderboard.probes import CachedReadability, load_probes

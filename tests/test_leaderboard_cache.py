@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from docgates.core.dates import parse_interval
-from docgates.core.git_history import load_history
+from docgates.core.git_log import load_history
 from docgates.core.gitblobs import BlobReader
 from docgates.leaderboard.boards import BoardCache, result_key
 from docgates.leaderboard.docsday import ScoringSettings

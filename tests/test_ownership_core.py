@@ -172,7 +172,7 @@ class FakeHistory:
 
 @pytest.fixture
 def history_of(monkeypatch):
-    """Stand in for the build's git pass (``git_history.history_for``)."""
+    """Stand in for the build's git pass (``site_history.history_for``)."""
 
     def install(history):
         monkeypatch.setattr(ownership, "_history", lambda site: history)

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from conftest import GitRepo
 from docgates.freshness import review
-from docgates.freshness.review import ReviewError, first_commit_date, review_file, set_reviewed
+from docgates.core.git_log import first_commit_date
+from docgates.freshness.review import review_file
+from docgates.freshness.review_edit import ReviewError, set_reviewed
 
 D = dt.date(2026, 11, 24)
 

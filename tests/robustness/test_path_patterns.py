@@ -21,7 +21,7 @@ import pytest
 from conftest import GitRepo, Site
 from docgates.core.code_patterns import CodePatterns, PatternListError, parse_patterns
 from docgates.core.path_patterns import GitIgnoreSpec, PatternError
-from docgates.freshness.gate import FolderIntervals, PageGlob
+from docgates.freshness.options import FolderIntervals, PageGlob
 from docgates.readability.gate import ReadabilityGate
 
 from .hostile import has_traceback

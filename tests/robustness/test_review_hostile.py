@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from conftest import base_env
 from docgates.freshness import review
 from docgates.core.frontmatter import parse_page
-from docgates.freshness.review import ReviewError, review_file, set_reviewed
+from docgates.freshness.review import review_file
+from docgates.freshness.review_edit import ReviewError, set_reviewed
 
 from .hostile import has_traceback
 

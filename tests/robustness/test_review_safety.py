@@ -23,7 +23,8 @@ import pytest
 
 from conftest import GitRepo, Site, base_env
 from docgates.freshness import review
-from docgates.freshness.review import ReviewError, review_file
+from docgates.freshness.review import review_file
+from docgates.freshness.review_edit import ReviewError
 
 from .hostile import has_traceback
 

@@ -31,7 +31,7 @@ import yaml
 from docgates.checklist.model import Checklist
 from docgates.core.frontmatter import PageSource
 from docgates.core.markdown_outline import heading_key, outline
-from docgates.freshness.review import display_path, leads_outside
+from docgates.core.user_paths import display_path, leads_outside
 
 # A template-only block, with the blank lines after it (so no gap is left behind).
 TEMPLATE_ONLY = re.compile(

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from docgates.checklist.config import load_checklists
     from docgates.core.dates import DateError, today
     from docgates.core.frontmatter import parse_page
-    from docgates.freshness.review import display_path
+    from docgates.core.user_paths import display_path
     from docgates.checklist.scaffold import PageExists, ScaffoldError, create_page, read_template, render_page, target_path
 
     title = " ".join(str(args.title).split())

@@ -19,7 +19,9 @@ from pathlib import Path
 from docgates.core.outputs import count, terminal_text
 from docgates.core.dates import MAX_INTERVAL_DAYS, DateError, parse_date, today
 from docgates.core.repo import find_repo_root
-from docgates.freshness.review import ReviewError, first_commit_date, review_file
+from docgates.core.git_log import first_commit_date
+from docgates.freshness.review import review_file
+from docgates.freshness.review_edit import ReviewError
 from docgates.cli.main import UsageError
 
 # A review dated tomorrow is a reviewer east of UTC, not a typo (as in the freshness gate).

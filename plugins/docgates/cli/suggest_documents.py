@@ -48,7 +48,7 @@ class Suggestion:
 def run(args: argparse.Namespace) -> int:
     from docgates.cli.project import Project
     from docgates.core.frontmatter import parse_page
-    from docgates.core.git_history import load_history
+    from docgates.core.git_log import load_history
 
     project = Project.load(args.config_file)
     history = load_history(project.repo_root, head_files=True)

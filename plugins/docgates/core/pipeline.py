@@ -27,7 +27,7 @@ from docgates.core.dates import DateError, today
 from docgates.core.findings import Finding, SeverityPolicy
 from docgates.core.frontmatter import PageSource, add_declared, parse_page
 from docgates.core.gate import Gate, GateError, PageInput, SiteContext
-from docgates.core.git_history import history_for, read_history_early
+from docgates.core.site_history import history_for, read_history_early
 from docgates.core.report import PageReport, QualityReport
 from docgates.core.repo import find_repo_root
 

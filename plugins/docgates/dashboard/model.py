@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from docgates.core.findings import Finding
 from docgates.core.report import PageReport, QualityReport
-from docgates.freshness.gate import Freshness
+from docgates.freshness.model import Freshness
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,14 @@ Nothing here imports mkdocs.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from docgates.core.code_patterns import CodePatterns, candidates
 from docgates.core.git_history import Commit, FileChange, GitHistory
 
-# Paths named in a message or banner; the rest are counted ("and 3 more").
-SHOWN_PATHS = 5
 # Where ``docgates check --changed-since`` leaves the pages whose code the change touched.
 CHANGED_CODE_KEY = "freshness:changed-code"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 @dataclass
@@ -52,19 +48,6 @@ class CodeChange:
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "commits": len(self.commits), "paths": list(self.paths)}
-
-
-@dataclass(slots=True)
-class CodeChangedView:
-    """What the ``docgates-code-changed`` banner renders (escaped there)."""
-
-    date: str | None
-    commits: int | None
-    paths: list[str]
-    more: int
-    basis: str  # "the last review", "the page last changed", or "this change" (PR mode)
-    owners: list[str]
-    command: str
 
 
 class CodeIndex:
@@ -143,9 +126,9 @@ class CodeIndex:
         """Whether a positive pattern matches no file tracked at HEAD."""
         return not CodePatterns([pattern]).any_of(self.head_files)
 
-    def where_it_went(self, pattern: str) -> str:
-        """How the files a pattern matched left (the newest commit that renamed or deleted
-        them), as a clause for the ``freshness/code-missing`` message; "" when git has none."""
+    def last_move(self, pattern: str) -> tuple[Commit, list[tuple[str, str | None]]] | None:
+        """The newest commit that renamed or deleted the files a pattern matched, with each
+        file's (old path, new path or None when deleted); None when git has none."""
         spec = CodePatterns([pattern])
         for commit in self.history.commits:
             moved = [
@@ -154,50 +137,6 @@ class CodeIndex:
                 if c.status in ("R", "D") and spec.matches(c.old_path or c.path)
                 and not (c.status == "R" and spec.matches(c.path))
             ]
-            if not moved:
-                continue
-            shown = [f"{old} -> {new}" if new else f"{old} (deleted)" for old, new in moved[:SHOWN_PATHS]]
-            more = f" and {len(moved) - SHOWN_PATHS} more" if len(moved) > SHOWN_PATHS else ""
-            renamed = any(new for _, new in moved)
-            return (
-                f"; git shows them {'moved' if renamed else 'deleted'} in {commit.sha[:7]} on "
-                f"{commit.date} ({one_line(commit.subject)}): {', '.join(shown)}{more}"
-            )
-        return ""
-
-
-def one_line(text: str) -> str:
-    """A commit subject as one plain line (outputs escape it further for their targets)."""
-    return _CONTROL.sub(" ", text).strip()
-
-
-def shown_paths(paths: list[str]) -> str:
-    listed = ", ".join(paths[:SHOWN_PATHS])
-    more = len(paths) - SHOWN_PATHS
-    return f"{listed} and {more} more" if more > 0 else listed
-
-
-def behind_message(change: CodeChange, basis: str, owner_phrase: str, command: str) -> str:
-    newest = change.newest
-    count = len(change.commits)
-    return (
-        f"the code this page documents changed after {basis} ({change.since}): {count} "
-        f"commit{'s' if count != 1 else ''}, the newest {newest.sha[:7]} on {newest.date} "
-        f"({one_line(newest.subject)}), changing {shown_paths(change.paths)}; {owner_phrase}, "
-        f"update it if needed, then run '{command}'"
-    )
-
-
-def pr_message(ref: str, paths: list[str], owner_phrase: str, command: str) -> str:
-    return (
-        f"this change touches code the page documents ({shown_paths(paths)}) but not the page "
-        f"(compared with the merge base of {ref}); {owner_phrase}, update it in this change if "
-        f"needed, then run '{command}'"
-    )
-
-
-def missing_message(pattern: str, where: str) -> str:
-    return (
-        f"documents: {pattern!r} matches no file tracked at HEAD: the code this page describes "
-        f"was moved or removed{where}; point the pattern at where the code is now, or remove it"
-    )
+            if moved:
+                return commit, moved
+        return None

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from docgates.core.dates import DateError, parse_interval, today as real_today
 from docgates.core.gate import Gate, SiteContext
-from docgates.core.git_history import GitHistory, history_for
+from docgates.core.git_history import GitHistory
+from docgates.core.site_history import history_for
 from docgates.core.gitblobs import BlobReader
 from docgates.core.pagehtml import relative_url
 from docgates.leaderboard.boards import BoardCache, result_key

@@ -289,7 +289,7 @@ def _display(path: Path, root: Path, config_dir: Path) -> str:
 
 def _history(site: SiteContext) -> Any:
     try:
-        from docgates.core.git_history import history_for
+        from docgates.core.site_history import history_for
     except ImportError:  # the git history module is optional for this gate
         return None
     try:

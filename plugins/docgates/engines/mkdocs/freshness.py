@@ -7,7 +7,8 @@ import datetime as dt
 from mkdocs.config import config_options as c
 
 from docgates.core.dates import DateError, parse_interval
-from docgates.freshness.gate import DEFAULT_REVIEW_EVERY, DEFAULT_WARN_WITHIN, FolderDocuments, FreshnessGate
+from docgates.freshness.gate import FreshnessGate
+from docgates.freshness.options import DEFAULT_REVIEW_EVERY, DEFAULT_WARN_WITHIN, FolderDocuments
 from docgates.engines.mkdocs.base import GateConfig, GatePlugin
 
 

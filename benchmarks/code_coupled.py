@@ -13,9 +13,10 @@ import datetime as dt
 import random
 import resource
 import statistics
-import subprocess
 import time
 from pathlib import Path
+
+from .corpus import HistoryStream
 
 PAGES = 2000
 CODE_FILES = 5000
@@ -28,19 +29,10 @@ def generate(root: Path, pages: int = PAGES, code_files: int = CODE_FILES, commi
     """A repository whose commits change 1-3 pages and 1-4 code files each; every tenth page
     documents one service folder (``documents: services/svcN/**``), reviewed mid-history."""
     rng = random.Random(7)
-    root.mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     page_paths = [f"docs/f{i % 8}/page-{i:05d}.md" for i in range(pages)]
     code_paths = [f"services/svc{i % SERVICES}/mod{i // SERVICES:03d}/file{i}.py" for i in range(code_files)]
-    stream: list[bytes] = []
-    mark = 0
-
-    def blob(text: str) -> int:
-        nonlocal mark
-        mark += 1
-        raw = text.encode()
-        stream.append(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(raw), raw))
-        return mark
+    history = HistoryStream()
+    blob = history.blob
 
     def page_text(index: int, revision: int) -> str:
         front = "reviewed: 2025-06-01\n"
@@ -64,22 +56,12 @@ def generate(root: Path, pages: int = PAGES, code_files: int = CODE_FILES, commi
             for _ in range(rng.randint(1, 4)):
                 path = rng.choice(code_paths)
                 changes.append((path, blob(f"# {path}\nVALUE = {n}\n")))
-        stamp = START + 9000 * n
-        message = f"commit {n}".encode()
-        stream.append(
-            b"commit refs/heads/main\n"
-            + f"author A <a@example.com> {stamp} +0000\ncommitter A <a@example.com> {stamp} +0000\n".encode()
-            + b"data %d\n%s\n" % (len(message), message)
-            + b"".join(b"M 100644 :%d %s\n" % (m, p.encode()) for p, m in changes)
-            + b"\n"
-        )
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(stream), check=True)
-    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
-    return root
+        history.commit("A", "a@example.com", START + 9000 * n, f"commit {n}", changes)
+    return history.write(root)
 
 
 def docs_only_pass(root: Path) -> int:
-    from docgates.core.git_history import load_history
+    from docgates.core.git_log import load_history
 
     return len(load_history(root, paths=["docs"]).commits)
 
@@ -90,7 +72,7 @@ def code_pass(root: Path) -> int:
     import datetime
 
     from docgates.core.code_patterns import CodePatterns, docs_declare_documents
-    from docgates.core.git_history import load_history
+    from docgates.core.git_log import load_history
     from docgates.freshness.code import CodeIndex
 
     assert docs_declare_documents(root / "docs")
@@ -148,5 +130,6 @@ if __name__ == "__main__":
     import sys
     import tempfile
 
+    # python -m benchmarks.code_coupled [rounds]
     with tempfile.TemporaryDirectory(prefix="docgates-bench-") as folder:
         print(run_code_coupled(Path(folder), int(sys.argv[1]) if len(sys.argv) > 1 else 4))

@@ -88,24 +88,50 @@ def codeowners() -> str:
     return "\n".join(rows) + "\n"
 
 
+class HistoryStream:
+    """A git history written as one ``git fast-import`` stream: blobs and commits on ``main``,
+    added in order, then written into a new repository in one go."""
+
+    def __init__(self) -> None:
+        self._stream: list[bytes] = []
+        self._mark = 0
+
+    def blob(self, text: str) -> int:
+        """Add a file's content; returns the mark a commit names it by."""
+        self._mark += 1
+        raw = text.encode()
+        self._stream.append(b"blob\nmark :%d\ndata %d\n%s\n" % (self._mark, len(raw), raw))
+        return self._mark
+
+    def commit(self, name: str, email: str, stamp: int, message: str, changes: list[tuple[str, int]]) -> None:
+        """A commit by ``name`` at ``stamp`` (Unix seconds, UTC) setting each path to a blob."""
+        msg = message.encode()
+        self._stream.append(
+            b"commit refs/heads/main\n"
+            + f"author {name} <{email}> {stamp} +0000\ncommitter {name} <{email}> {stamp} +0000\n".encode()
+            + b"data %d\n%s\n" % (len(msg), msg)
+            + b"".join(b"M 100644 :%d %s\n" % (m, p.encode()) for p, m in changes)
+            + b"\n"
+        )
+
+    def write(self, root: Path) -> Path:
+        """A new repository at ``root`` (created; must not exist) holding the history, checked out."""
+        root.mkdir(parents=True)
+        subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(self._stream), check=True)
+        subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
+        return root
+
+
 def generate(root: Path, spec: CorpusSpec) -> Path:
     """Write a git repository with the corpus at ``root`` (created; must not exist)."""
     rng = random.Random(spec.seed)
-    root.mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     revisions = [0] * spec.pages
     span = (END - START).total_seconds()
     creation_commits = max(1, min(spec.commits // 10, spec.pages))
     per_creation = -(-spec.pages // creation_commits)
-    stream: list[bytes] = []
-    mark = 0
-
-    def blob(data: str) -> int:
-        nonlocal mark
-        mark += 1
-        raw = data.encode()
-        stream.append(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(raw), raw))
-        return mark
+    history = HistoryStream()
+    blob = history.blob
 
     for n in range(spec.commits):
         when = START + dt.timedelta(seconds=span * n / max(1, spec.commits - 1))
@@ -125,14 +151,5 @@ def generate(root: Path, spec: CorpusSpec) -> Path:
                 revisions[index] += 1
                 changes.append((f"docs/{page_path(index)}", blob(render_page(index, spec, revisions[index]))))
             message = f"Update {len(changes)} pages"
-        stamp = int(when.timestamp())
-        msg = message.encode()
-        header = (
-            b"commit refs/heads/main\n"
-            + f"author {name} <{email}> {stamp} +0000\ncommitter {name} <{email}> {stamp} +0000\n".encode()
-            + b"data %d\n%s\n" % (len(msg), msg)
-        )
-        stream.append(header + b"".join(b"M 100644 :%d %s\n" % (m, p.encode()) for p, m in changes) + b"\n")
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(stream), check=True)
-    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
-    return root
+        history.commit(name, email, int(when.timestamp()), message, changes)
+    return history.write(root)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from docgates.core.frontmatter import SafeYamlLoader, parse_page, split_front_matter
+from docgates.core.frontmatter import parse_page, split_front_matter
+from docgates.core.safe_yaml import SafeYamlLoader
 
 BOM = "\ufeff"
 

@@ -27,6 +27,11 @@ What "changed since REF" means, and why:
 Git runs a fixed, small number of times (merge-base, one ``diff --name-status``, one
 ``ls-files`` for untracked pages, one more for untracked code when pages document code),
 whatever the size of the site.
+
+The parts, one module each: ``cli/project.py`` (where the config, docs and repository are, and
+the site-wide inputs), ``cli/git_changes.py`` (what git says changed), ``cli/linking_pages.py``
+(pages linking to removed files or changed anchors) and ``cli/documented_pages.py`` (pages whose
+code changed). This module decides from those which pages to check, and why.
 """
 
 from __future__ import annotations

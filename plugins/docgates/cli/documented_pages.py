@@ -21,7 +21,7 @@ from docgates.core.safe_yaml import SafeYamlLoader
 
 def documented_pages(project: Project) -> dict[str, list[str]]:
     """Each page's ``documents`` patterns, by docs-relative page path."""
-    from docgates.freshness.gate import FolderDocuments
+    from docgates.freshness.options import FolderDocuments
 
     try:
         folder = FolderDocuments(project.freshness_option("documents"))

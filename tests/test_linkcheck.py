@@ -10,8 +10,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import base_env
 
 from docgates.core.findings import SeverityPolicy
+from docgates.core.report_file import read_report, report_from_dict
 from docgates.links.crawl import (
     Failure,
     SiteMap,
@@ -84,10 +87,11 @@ def test_linkcheck_finds_broken_links_and_anchors_and_maps_them_to_source_lines(
     # What the build already reported is not counted twice; what only the crawl saw is added.
     report = json.loads((site.root / "site" / "quality.json").read_text())
     pages = {p["path"]: p for p in report["pages"]}
+    # In the build's order (by line), as if the build had seen it.
     assert [(f["line"], f["rule"], f.get("source")) for f in pages["index.md"]["findings"]] == [
+        (1, "links/broken", "linkcheck"),
         (5, "links/broken", None),
         (7, "links/anchor", None),
-        (1, "links/broken", "linkcheck"),
     ]
     assert report["summary"]["errors"] == build.report["summary"]["errors"] + 2
     assert report["site"]["linkcheck"]["already_reported_by_build"] == 4
@@ -111,6 +115,20 @@ def test_linkcheck_without_a_site_is_a_usage_error(site, tmp_path):
     proc = site.docgates("linkcheck", str(tmp_path / "nope"))
     assert proc.returncode == 2
     assert "no built site here" in proc.stderr and "mkdocs build" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_report_read_back_writes_the_same_file_and_a_broken_one_is_named(site):
+    build_site(site, copyright='<a href="/licence/">Licence</a>')
+    report_file = site.root / "site" / "quality.json"
+    text = report_file.read_text(encoding="utf-8")
+    # Every key, date, extra and fingerprint survives (a gate's fingerprint is not its message's).
+    assert read_report(report_file).to_json() == text
+
+    report_file.write_text('{"today": "2026-11-24", "pages": [{"path": "a.md", "findings": [{"rule": "x"}]}]}')
+    proc = linkcheck(site, "site")
+    assert proc.returncode == 2
+    assert "quality.json: not a docgates quality.json" in proc.stderr and "rebuild the site" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -142,7 +160,10 @@ def test_csv_rows_become_findings_on_source_pages(tmp_path):
     ]
     failures.append(Failure("http://127.0.0.1:9/#top-x", "anchor", "no such anchor"))
     parents["http://127.0.0.1:9/#top-x"] = {"http://127.0.0.1:9/\x1f#top-x"}
-    report = {"pages": [{"path": "index.md", "url": "", "findings": []}, {"path": "a/index.md", "url": "a/", "findings": []}]}
+    report = report_from_dict({
+        "today": "2026-11-24",
+        "pages": [{"path": "index.md", "url": "", "findings": []}, {"path": "a/index.md", "url": "a/", "findings": []}],
+    })
     site = SiteMap.from_report(report, "http://127.0.0.1:9/", docs)
     found = findings_for(failures, parents, {}, site, SeverityPolicy())
     assert [(f.path, f.line, f.rule) for f in found] == [
@@ -150,8 +171,8 @@ def test_csv_rows_become_findings_on_source_pages(tmp_path):
         ("a/index.md", 3, "links/broken"),
         ("index.md", 3, "links/anchor"),
     ]
-    merged = merge_into_report(report, found, {"failures": 3})
-    assert merged["summary"] == {"errors": 3, "warnings": 0}
+    merged = merge_into_report(report, found, {"failures": 3}).to_dict()
+    assert merged["summary"] == {"pages": 2, "errors": 3, "warnings": 0}
     assert [f["source"] for p in merged["pages"] for f in p["findings"]] == ["linkcheck"] * 3
 
 
@@ -263,3 +284,80 @@ def test_linkcheck_without_a_baseline_option_uses_none_when_turned_off(site):
     proc = linkcheck(site, "site")
     assert proc.returncode == 1 and len(proc.stdout.splitlines()) == 6
     assert "baselined" not in proc.stderr
+
+
+def test_linkcheck_reads_mkdocs_yml_as_the_build_does_inherit_and_tags(site):
+    # The docs folder comes from !ENV and the links options from the INHERITed file: a reader
+    # that skipped either would look for sources in docs/ (no line numbers) and fail on errors.
+    site.write("content/index.md", "# Home\n\nText.\n\n[missing](missing.md)\n")
+    site.write("base.yml", yaml.safe_dump({
+        "site_name": "Fixture",
+        "site_url": "http://127.0.0.1/",
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search", {"docgates/links": {"severity": {"links/broken": "warning"}}}],
+    }))
+    site.write("mkdocs.yml", (
+        "INHERIT: base.yml\n"
+        "docs_dir: !ENV [FIXTURE_DOCS, nowhere]\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.superfences:\n"
+        "      custom_fences:\n"
+        "        - name: diagram\n"
+        "          class: diagram\n"
+        "          format: !!python/name:pymdownx.superfences.fence_code_format\n"
+    ), dedent=False)
+    env = base_env(FIXTURE_DOCS="content")
+    assert site.build(keep_config=True, env=env).returncode == 0
+    proc = site.docgates("linkcheck", "site", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [line.split(": ")[0:2] for line in proc.stdout.splitlines()] == [["index.md:5", "links/broken"]]
+    assert "0 errors" in proc.stderr
+
+    # A config MkDocs cannot read is a usage error naming the file, not a traceback.
+    site.write("mkdocs.yml", "INHERIT: no-such-base.yml\n", dedent=False)
+    broken = site.docgates("linkcheck", "site", env=env)
+    assert broken.returncode == 2
+    assert "mkdocs.yml: cannot read the configuration" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_a_baselined_crawl_finding_follows_a_pure_rename(git_site):
+    site, repo = git_site
+    site.plugins("docgates/links")
+    # The footer link only the crawl sees (on every page), and a broken link in the guide's
+    # Markdown that the build reports too.
+    site.config["copyright"] = '<a href="/licence/">Licence</a>'
+    site.save_config()
+    repo.commit("pages", "2026-01-10T10:00:00+00:00", files={
+        ".gitignore": "site/\n.cache/\n",
+        "docs/index.md": "# Home\n\n[guide](old/guide.md)\n",
+        "docs/old/guide.md": "# Guide\n\nSee [gone](missing.md).\n",
+    })
+    assert site.build(keep_config=True).returncode == 1
+    assert linkcheck(site, "site").returncode == 1
+    assert site.docgates("baseline").returncode == 0
+    repo.commit("baseline", "2026-11-01T10:00:00+00:00")
+
+    repo.git("mv", "docs/old", "docs/new")
+    repo.commit("move the guide", "2026-11-20T10:00:00+00:00", files={
+        "docs/index.md": "# Home\n\n[guide](new/guide.md)\n",
+    })
+    assert site.build(keep_config=True).returncode == 0
+    proc = linkcheck(site, "site")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert "0 errors, 3 baselined findings" in proc.stderr
+    report = json.loads((site.root / "site" / "quality.json").read_text())
+    moved = {p["path"]: p for p in report["pages"]}["new/guide.md"]["findings"]
+    assert sorted((f["rule"], f.get("source", ""), f["baselined"]) for f in moved) == [
+        ("links/broken", "", True),  # the build's, which the crawl found again
+        ("links/broken", "linkcheck", True),  # the footer's, only the crawl's
+    ]
+
+    # A new broken link on the moved page is new.
+    repo.commit("new defect", "2026-11-21T10:00:00+00:00", files={
+        "docs/new/guide.md": "# Guide\n\nSee [gone](missing.md).\n\n[another](nowhere.md)\n",
+    })
+    site.build(keep_config=True)
+    again = linkcheck(site, "site")
+    assert again.returncode == 1
+    assert [line.split(": ")[0:2] for line in again.stdout.splitlines()] == [["new/guide.md:5", "links/broken"]]

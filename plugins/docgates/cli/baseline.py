@@ -12,7 +12,6 @@ crawl first to accept them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -77,11 +76,12 @@ def run(args: argparse.Namespace) -> int:
 def _add_crawl_findings(baseline: Baseline, report_file: Path) -> None:
     """The findings of the last 'docgates linkcheck' (kept in the built site's quality.json
     until the next build rewrites it). An unreadable report adds nothing: the build reports it."""
+    from docgates.core.report_file import ReportFileError, read_report
     from docgates.links.crawl_report import recorded_crawl_keys
 
     try:
-        report = json.loads(report_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        report = read_report(report_file)
+    except ReportFileError:
         return
     for key, message in recorded_crawl_keys(report):
         baseline.add(key, message)

@@ -11,17 +11,14 @@ Exit 0 clean, 1 new error findings, 2 when the crawl cannot run.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Callable
 
 from docgates.core import outputs
 from docgates.core.baseline import DEFAULT_FILE as DEFAULT_BASELINE_FILE
-from docgates.core.baseline import Baseline, BaselineError
+from docgates.core.baseline import Baseline, BaselineError, former_paths
 from docgates.core.findings import Finding, SeverityPolicy
 from docgates.links.crawl import (
     CrawlOptions,
@@ -34,10 +31,14 @@ from docgates.links.crawl import (
     missing_anchors,
     unfinished,
 )
-from docgates.links.crawl_report import baseline_key, build_keys, merge_into_report
-from docgates.core.report import severity_counts, write_atomic
+from docgates.links.crawl_report import merge_into_report, split_by_baseline
+from docgates.core.git_history import GitHistory
+from docgates.core.git_log import load_history
+from docgates.core.report import QualityReport, severity_counts
+from docgates.core.report_file import ReportFileError, read_report
 from docgates.core.repo import find_repo_root
 from docgates.cli.main import UsageError
+from docgates.engines.mkdocs.config_file import ConfigFileError, read_config_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,19 +75,22 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"docgates linkcheck: crawling {site_dir} with LinkChecker...", file=sys.stderr)
     try:
-        result = crawl(site_dir, options, progress=lambda text: print(f"docgates linkcheck: {text}", file=sys.stderr))
+        result = crawl(
+            site_dir, options, progress=lambda text: print(f"docgates linkcheck: {text}", file=sys.stderr),
+            alongside=(lambda base_url: missing_anchors(site_dir, base_url)) if options.anchors else None,
+        )
     except LinkcheckError as exc:
         raise UsageError(str(exc)) from None
 
     site = SiteMap.from_report(report, result.base_url, docs_dir)
     failures, parents = classify(result.rows, result.base_url)
-    if options.anchors:
-        anchor_failures, anchor_parents = missing_anchors(site_dir, result.base_url)
+    if result.alongside:
+        anchor_failures, anchor_parents = result.alongside
         failures += anchor_failures
         parents.update(anchor_parents)
     linked_from = linking_pages(site_dir, site, {f.url for f in failures}) if failures else {}
     findings = findings_for(failures, parents, linked_from, site, policy)
-    failing, baselined = _apply_baseline(project.baseline_file, findings, report)
+    failing, baselined = _apply_baseline(project, findings, report)
     summary = {
         "urls_fetched": result.requests,
         "failures": len(failures),
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         "external": args.external,
     }
     if report is not None and not args.no_report:
-        write_atomic(report_file, json.dumps(merge_into_report(report, findings, summary, baselined), indent=2, ensure_ascii=False) + "\n")
+        merge_into_report(report, findings, summary, baselined).write(report_file)
 
     accepted = set(baselined)
     # As 'docgates check': baselined findings are in the JSON (marked), not shown, not failing.
@@ -133,39 +137,48 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _apply_baseline(
-    baseline_file: Path | None, findings: list[Finding], report: dict[str, Any] | None
+    project: "_Project", findings: list[Finding], report: QualityReport | None
 ) -> tuple[list[Finding], list[Finding]]:
-    """``(new, baselined)`` against the committed baseline; a crawl finding the build also
-    reported counts as that finding, so what the build accepts, the crawl accepts."""
-    if baseline_file is None:
+    """``(new, baselined)`` against the committed baseline, as the build matches it (see
+    ``crawl_report.split_by_baseline``)."""
+    if project.baseline_file is None:
         return findings, []
     try:
-        baseline = Baseline.load(baseline_file)
+        baseline = Baseline.load(project.baseline_file)
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
-    known = build_keys(report)
-    new, baselined = baseline.split(findings, key_for=lambda finding: baseline_key(finding, known))
+    new, baselined = split_by_baseline(baseline, findings, report, _former_paths(project.docs_dir))
     return sorted(new, key=lambda f: (f.path, f.line, f.rule, f.message)), baselined
 
 
-def _load_report(path: Path) -> dict[str, Any] | None:
+def _former_paths(docs_dir: Path | None) -> Callable[[str], list[str]]:
+    """``former_paths(page)`` from one read of the docs' git history, made only when first
+    asked (only when the baseline names a page that is gone)."""
+    history: list[GitHistory] = []
+    root = find_repo_root(docs_dir) if docs_dir else None
+    try:
+        folder = docs_dir.relative_to(root.resolve()).as_posix() if docs_dir and root else None
+    except ValueError:
+        folder = None  # docs outside the repository: git knows nothing of their names
+
+    def former(page: str) -> list[str]:
+        if root is None or folder is None:
+            return []
+        if not history:
+            history.append(load_history(root, paths=[folder]))
+        return former_paths(history[0], "" if folder == "." else folder + "/", page)
+
+    return former
+
+
+def _load_report(path: Path) -> QualityReport | None:
     if not path.is_file():
         print(f"docgates linkcheck: {path} not found; build with a docgates plugin to map failures to source lines", file=sys.stderr)
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: not a readable quality.json ({exc}); rebuild the site") from None
-    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
-        raise UsageError(f"{path}: not a docgates quality.json; rebuild the site")
-    return data
-
-
-class _AnyTagLoader(yaml.SafeLoader):
-    """mkdocs.yml often holds ``!!python/name:`` and ``!ENV`` tags; we need only ``docs_dir``."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+        return read_report(path)
+    except ReportFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @dataclass
@@ -195,12 +208,10 @@ def _project(config_file: str | None, site_dir: Path) -> _Project:
         config = next((c for c in candidates if c.is_file()), None)
         if config is None:
             return _Project()
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_AnyTagLoader) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{config}: cannot read it ({exc})") from None
-    if not isinstance(data, dict):
-        return _Project()
+    try:  # as the build reads it: INHERIT followed, !ENV and Python tags resolved
+        data = read_config_file(config)
+    except ConfigFileError as exc:
+        raise UsageError(str(exc)) from None
     docs = data.get("docs_dir")
     folder = (config.parent / (docs if isinstance(docs, str) else "docs")).resolve()
     project = _Project(docs_dir=folder if folder.is_dir() else None)

@@ -31,12 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from docgates.core.findings import Finding, SeverityPolicy
+from docgates.core.report import QualityReport
 from docgates.links.scan import SourceLocator, scan_html
 from docgates.links.site_server import SiteServer
 
@@ -63,6 +65,8 @@ class Crawl:
     returncode: int
     # Requests our own server could not answer: the crawl may have missed what lies behind them.
     server_errors: int = 0
+    # What ``alongside`` returned.
+    alongside: Any = None
 
 
 def find_linkchecker() -> str:
@@ -100,10 +104,20 @@ def crawl(
     options: CrawlOptions,
     progress: Callable[[str], None] | None = None,
     executable: str | None = None,
+    alongside: Callable[[str], Any] | None = None,
 ) -> Crawl:
-    """Serve ``site_dir``, crawl it from its home page, return LinkChecker's CSV rows."""
+    """Serve ``site_dir``, crawl it from its home page, return LinkChecker's CSV rows.
+
+    ``alongside(base_url)`` runs in a thread while LinkChecker crawls (which is another
+    process, so the two share no lock): work on the site's files, such as the anchors, then
+    costs no time of its own on a machine with a second core."""
     command = executable or find_linkchecker()
-    with tempfile.TemporaryDirectory(prefix="docgates-linkcheck-") as work, SiteServer(site_dir) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="docgates-linkcheck-") as work,
+        SiteServer(site_dir) as server,
+        ThreadPoolExecutor(max_workers=1) as beside,
+    ):
+        side = beside.submit(alongside, server.base_url) if alongside else None
         config = Path(work) / "linkcheckerrc"
         config.write_text(linkchecker_config(options), encoding="utf-8")
         out_path, err_path = Path(work) / "out.csv", Path(work) / "err.txt"
@@ -138,7 +152,10 @@ def crawl(
         if proc.returncode not in (0, 1):
             tail = "\n".join(errors.strip().splitlines()[-8:])
             raise LinkcheckError(f"LinkChecker failed (exit status {proc.returncode}):\n{tail}")
-        return Crawl(parse_csv(output), server.base_url, seconds, server.requests, proc.returncode, server.errors)
+        rows = parse_csv(output)
+        return Crawl(
+            rows, server.base_url, seconds, server.requests, proc.returncode, server.errors, side.result() if side else None
+        )
 
 
 def parse_csv(text: str) -> list[dict[str, str]]:
@@ -175,13 +192,11 @@ class SiteMap:
     docs_dir: Path | None = None
 
     @classmethod
-    def from_report(cls, report: dict[str, Any] | None, base_url: str, docs_dir: Path | None) -> "SiteMap":
+    def from_report(cls, report: QualityReport | None, base_url: str, docs_dir: Path | None) -> "SiteMap":
         site = cls(base_url, docs_dir=docs_dir)
-        for page in (report or {}).get("pages", []):
-            path, url = page.get("path"), page.get("url")
-            if isinstance(path, str) and isinstance(url, str):
-                site.url_to_path[_key(unquote(url))] = path
-                site.path_to_url[path] = url
+        for path, page in (report.pages.items() if report else ()):
+            site.url_to_path[_key(unquote(page.url))] = path
+            site.path_to_url[path] = page.url
         return site
 
     def local(self, url: str) -> str | None:
@@ -239,6 +254,8 @@ def missing_anchors(site_dir: Path, base_url: str) -> tuple[list[Failure], dict[
     """
     root = site_dir.resolve()
     scans: dict[Path, Any] = {}
+    # Most links are the navigation's, the same few hundred targets on every page.
+    targets: dict[str, Path | None] = {}
 
     def scan_of(html_file: Path) -> Any:
         if html_file not in scans:
@@ -247,6 +264,7 @@ def missing_anchors(site_dir: Path, base_url: str) -> tuple[list[Failure], dict[
 
     failures: dict[str, Failure] = {}
     parents: dict[str, set[str]] = {}
+    base_path = urlsplit(base_url).path
     for html_file in sorted(root.rglob("*.html")):
         relative = html_file.relative_to(root).as_posix()
         page_url = urljoin(base_url, relative[: -len("index.html")] if relative.endswith("index.html") else relative)
@@ -255,7 +273,10 @@ def missing_anchors(site_dir: Path, base_url: str) -> tuple[list[Failure], dict[
             parts = urlsplit(target_url)
             if not parts.fragment or not target_url.startswith(base_url):
                 continue
-            target = _html_file(root, parts.path[len(urlsplit(base_url).path):])
+            local = parts.path[len(base_path):]
+            if local not in targets:
+                targets[local] = _html_file(root, local)
+            target = targets[local]
             if target is None or target.suffix != ".html" or unquote(parts.fragment) in scan_of(target).ids:
                 continue
             failures.setdefault(target_url, Failure(target_url, "anchor", "no such anchor"))

@@ -2,77 +2,95 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Callable, Iterable
 
+from docgates.core.baseline import Baseline, Key, following_renames
 from docgates.core.findings import Finding
-from docgates.core.report import severity_counts
+from docgates.core.report import QualityReport
+from docgates.core.report_file import RecordedFinding
 
 LINKCHECK_SOURCE = "linkcheck"
+BuildFindings = dict[tuple[str, str, int], Finding]
+
+
+def from_crawl(finding: Finding) -> bool:
+    return isinstance(finding, RecordedFinding) and finding.get("source") == LINKCHECK_SOURCE
+
+
+def build_findings(report: QualityReport | None) -> BuildFindings:
+    """``{(path, rule, line): finding}`` of the findings the build itself reported on pages:
+    a crawl finding with the same page, rule and line is the same defect."""
+    found: BuildFindings = {}
+    for page in (report.pages.values() if report else ()):
+        for finding in page.findings:
+            if not from_crawl(finding):
+                found.setdefault((page.path, finding.rule, finding.line), finding)
+    return found
 
 
 # -- the baseline -------------------------------------------------------------------------
-Key = tuple[str, str, str]  # core.baseline.Key: (rule, path, fingerprint)
+def split_by_baseline(
+    baseline: Baseline,
+    findings: list[Finding],
+    report: QualityReport | None,
+    former_paths: Callable[[str], list[str]],
+) -> tuple[list[Finding], list[Finding]]:
+    """``(new, baselined)``. A crawl finding only the crawl saw is matched as the build
+    matches its own (``core.baseline.following_renames``: a page renamed since keeps what was
+    recorded under its former name). One the build also reported counts as that finding:
+    recorded under the build's fingerprint (what ``docgates baseline`` records), or accepted
+    because the build accepted it (the build followed the renames; a build fingerprint cannot
+    be recomputed for a former name from the report)."""
+    build = build_findings(report)
+    renamed = following_renames(baseline, set(report.pages) if report else set(), former_paths)
+
+    def key_for(finding: Finding) -> Key:
+        known = build.get((finding.path, finding.rule, finding.line))
+        return (finding.rule, finding.path, known.fingerprint()) if known else renamed(finding)
+
+    new, baselined = baseline.split(findings, key_for)
+    accepted_by_build = report.baselined if report else set()
+    repeats = [f for f in new if build.get((f.path, f.rule, f.line)) in accepted_by_build]
+    if repeats:
+        new = [f for f in new if f not in repeats]
+        baselined += repeats
+    return new, baselined
 
 
-def build_keys(report: dict[str, Any] | None) -> dict[tuple[str, str, int], str]:
-    """``{(path, rule, line): fingerprint}`` of the findings the build itself reported."""
-    keys: dict[tuple[str, str, int], str] = {}
-    for page in (report or {}).get("pages", []):
-        if not isinstance(page, dict) or not isinstance(page.get("path"), str):
-            continue
-        for entry in page.get("findings", []):
-            if isinstance(entry, dict) and "source" not in entry and isinstance(entry.get("fingerprint"), str):
-                keys.setdefault((page["path"], str(entry.get("rule")), entry.get("line")), entry["fingerprint"])
-    return keys
-
-
-def baseline_key(finding: Finding, build: dict[tuple[str, str, int], str]) -> Key:
-    """The baseline key of a crawl finding: the build's own finding when the crawl found the
-    same defect (same page, rule and line; what ``merge_into_report`` counts as already
-    reported), so the baseline ``docgates baseline`` records accepts both."""
-    known = build.get((finding.path, finding.rule, finding.line))
-    return (finding.rule, finding.path, known or finding.fingerprint())
-
-
-def recorded_crawl_keys(report: dict[str, Any] | None) -> list[tuple[Key, str]]:
+def recorded_crawl_keys(report: QualityReport | None) -> list[tuple[Key, str]]:
     """``[(key, message)]`` of the crawl findings a ``quality.json`` holds (those only the
     crawl saw), for ``docgates baseline`` to record beside the gates' findings."""
-    if not isinstance(report, dict) or not isinstance(report.get("site"), dict) or "linkcheck" not in report["site"]:
+    if report is None or "linkcheck" not in report.site:
         return []
-    entries = [(p.get("path"), f) for p in report.get("pages", []) if isinstance(p, dict) for f in p.get("findings", [])]
-    entries += [(f.get("path"), f) for f in report["site"].get("findings", []) if isinstance(f, dict)]
-    return [
-        ((entry["rule"], path, entry["fingerprint"]), str(entry.get("message", "")))
-        for path, entry in entries
-        if isinstance(entry, dict) and entry.get("source") == LINKCHECK_SOURCE and isinstance(path, str)
-        and isinstance(entry.get("rule"), str) and isinstance(entry.get("fingerprint"), str)
-    ]
+    return [((f.rule, f.path, f.fingerprint()), f.message) for f in report.findings() if from_crawl(f)]
 
 
 # -- writing into quality.json ------------------------------------------------------------
 def merge_into_report(
-    report: dict[str, Any], findings: list[Finding], summary: dict[str, Any], baselined: Iterable[Finding] = ()
-) -> dict[str, Any]:
-    """Replace earlier LinkChecker findings in a loaded ``quality.json`` with these."""
+    report: QualityReport, findings: list[Finding], summary: dict, baselined: Iterable[Finding] = ()
+) -> QualityReport:
+    """Replace earlier crawl findings in a report read back from ``quality.json`` with these;
+    one the build reported already is counted, not added twice."""
     accepted = set(baselined)
-    pages = {p.get("path"): p for p in report.get("pages", []) if isinstance(p, dict)}
-    for page in pages.values():
-        page["findings"] = [f for f in page.get("findings", []) if f.get("source") != LINKCHECK_SOURCE]
-    site = report.setdefault("site", {})
-    site["findings"] = [f for f in site.get("findings", []) if f.get("source") != LINKCHECK_SOURCE]
+    for page in report.pages.values():
+        page.findings = [f for f in page.findings if not from_crawl(f)]
+    report.site_findings = [f for f in report.site_findings if not from_crawl(f)]
+    report.baselined = {f for f in report.baselined if not from_crawl(f)}
+    build = build_findings(report)
     known = 0
     for finding in findings:
-        entry = dict(finding.to_dict(), source=LINKCHECK_SOURCE, baselined=finding in accepted)
-        page = pages.get(finding.path)
-        if page is None:
-            site["findings"].append(dict(entry, path=finding.path))
-        elif (finding.rule, finding.line) in {(f.get("rule"), f.get("line")) for f in page["findings"] if "source" not in f}:
-            known += 1  # the build reported this defect already; do not count it twice
-        else:
-            page["findings"].append(entry)
-    site["linkcheck"] = dict(summary, already_reported_by_build=known)
-    everything: Iterator[dict[str, Any]] = (
-        f for group in ([p.get("findings", []) for p in pages.values()] + [site["findings"]]) for f in group
-    )
-    report.setdefault("summary", {}).update(severity_counts(entry.get("severity") for entry in everything))
+        if (finding.path, finding.rule, finding.line) in build:
+            known += 1
+            continue
+        entry = RecordedFinding(
+            finding.rule, finding.severity, finding.path, finding.line, finding.message, finding.fingerprint_text,
+            extra=(("source", LINKCHECK_SOURCE),),
+        )
+        if finding.path in report.pages:
+            report.pages[finding.path].add(entry)
+        else:  # a page the build did not report (or none): the site's, naming its path
+            report.site_findings.append(entry)
+        if finding in accepted:
+            report.baselined.add(entry)
+    report.site["linkcheck"] = dict(summary, already_reported_by_build=known)
     return report

@@ -57,8 +57,8 @@ class LeaderboardGate(Gate):
         self.page = normalise_page_path(opts.get("page"), "page", DEFAULT_PAGE)
         self.points = check_points(opts.get("points"))
         self.awards = check_awards(opts.get("awards", True))
-        try:
         self.bulk_pages = check_bulk_pages(opts.get("bulk_pages"))
+        try:
             self.review_every = parse_interval(opts.get("review_every") or "180d")
         except DateError as exc:
             raise ValueError(f"review_every: {exc}") from None
@@ -110,8 +110,8 @@ class LeaderboardGate(Gate):
             review_every=self.review_every,
             points=self.points,
             awards=self.awards,
-            current_owners=owners,
             bulk_pages=self.bulk_pages,
+            current_owners=owners,
             excluded=frozenset(generated),
             checklists=self.options.get("checklists"),
             language=site.language,

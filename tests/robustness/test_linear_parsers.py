@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 
 from docgates.cli.changed import anchor_lines
-from docgates.core.markdown_outline import code_spans, heading_text, outline
+from docgates.core.markdown_outline import code_spans, heading_text, link_targets, outline
 from docgates.links.scan import SourceLocator
 from docgates.ownership.registry import parse_registry
 from docgates.readability.prose import extract_prose, split_sentences
@@ -125,6 +125,15 @@ def test_anchor_lines_on_a_line_of_braces(tally):
     tally.tried("changed: '{' x 120,000")
     assert anchor_lines("{" * N + "\n") == []
     assert anchor_lines("{" * N + "#id}\n") == ["{" * N + "#id}"]
+
+
+def test_rendered_link_targets_on_hostile_lines(tally):
+    # What check --changed-since reads: raw HTML addresses and links around images too.
+    tally.tried("changed: '<img src=\"' + 120,000 letters; '[![a](b.png)' x 10,000 + '](c.md)'")
+    assert link_targets('<img src="' + "a" * N, rendered=True) == []
+    assert link_targets('<img src="' + "a" * N + '">', rendered=True) == []  # longer than any address
+    badges = N // 12
+    assert link_targets("[![a](b.png)" * badges + "](c.md)", rendered=True) == ["b.png"] * badges + ["c.md"]
 
 
 def test_registry_contact_with_a_long_domain(tally):

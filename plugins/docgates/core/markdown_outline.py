@@ -305,11 +305,12 @@ def _links(line: str, number: int, rendered: bool = False) -> list[Link]:
     plain = replace_code_spans(line, lambda code: "")
     found: list[Link] = []
     if rendered:
-        found.extend(Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if m.group(1))
+        images = [Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if m.group(1)]
+        found.extend(images)
         found.extend(Link(m.group(1), number) for m in _HTML_URL.finditer(plain))
         # A link's text holds no "[" for _INLINE_LINK, so an image inside it
         # ("[![build](badge.svg)](ci.md)") hides the link: read the links with images taken out.
-        if found:
+        if images:
             plain = _INLINE_LINK.sub(lambda m: "image" if m.group(1) else m.group(0), plain)
     found.extend(Link(m.group(2), number) for m in _INLINE_LINK.finditer(plain) if not m.group(1))
     definition = _REFERENCE_DEF.match(plain)

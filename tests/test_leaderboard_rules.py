@@ -161,6 +161,29 @@ def test_a_net_gain_keeps_its_debits_and_teams_earn_their_own_net(repo):
     assert [(t.name, t.points, dict(t.kinds)) for t in board.teams] == [("@e-team", 3, {"links_fixed": 3})]
 
 
+def test_moving_a_page_breaks_the_links_to_it_and_that_counts_against_the_mover(repo):
+    fresh = {"reviewed": "2026-11-01"}
+    repo.commit("old", OLD, files={
+        "docs/target.md": page("# Target", **fresh),
+        **{f"docs/{name}.md": page(f"# {name}\n\nSee [the target](target.md).", **fresh) for name in ("a", "b", "c")},
+        "docs/d.md": page("# D\n\nSee [the plan](plan.md).", **fresh),
+    })
+    # Moving the target breaks three links in pages the commit did not touch.
+    repo.commit("move target", "2026-11-12T09:00:00+00:00", author="Mo <m@x.org>",
+                files={"docs/target.md": None, "docs/guides/target.md": page("# Target", **fresh)})
+    repo.commit("fix two", "2026-11-12T10:00:00+00:00", author="Mo <m@x.org>", files={
+        f"docs/{name}.md": page(f"# {name}\n\nSee [the target](guides/target.md).", **fresh) for name in ("a", "b")
+    })
+    # Writing the missing page fixes the link to it, on a page the commit did not touch.
+    repo.commit("write the plan", "2026-11-12T11:00:00+00:00", author="Nell <n@x.org>",
+                files={"docs/plan.md": page("# Plan", **fresh)})
+    board = score(repo)
+    assert (board.before.broken_links, board.after.broken_links) == (1, 1)
+    # Mo broke 3 and fixed 2: nothing. (Scored commit by commit, he fixed 2 links.)
+    assert _scores(board) == {"Nell": (3 + 1, {"new_page": 1, "links_fixed": 1})}
+    assert [(c.path, c.kind, c.amount) for c in board.contributions] == [("plan.md", "new_page", 1), ("d.md", "links_fixed", 1)]
+
+
 def test_taking_a_review_back_and_giving_it_again_nets_zero(repo):
     repo.commit("old", OLD, files={"docs/d.md": page("# D", reviewed="2026-10-01", owner='"@d-team"')})
     repo.commit("unreview", "2026-11-12T09:00:00+00:00", author="Dan <d@x.org>",

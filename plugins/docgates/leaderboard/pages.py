@@ -22,6 +22,7 @@ from docgates.core.git_history import FileChange, GitHistory
 from docgates.core.gitblobs import BlobReader, is_blob
 from docgates.leaderboard.docsday import ScoringSettings
 from docgates.leaderboard.probes import Probes, count_broken, resolve_links
+from docgates.links.resolve import file_candidates
 from docgates.ownership.codeowners import CODEOWNERS_LOCATIONS
 
 
@@ -51,6 +52,8 @@ class PageVersion:
     link_targets: list[str] | None = None
     # Docs folder -> the docs paths the page's internal links point to from there.
     links: dict[str, list[str]] = field(default_factory=dict)
+    # Docs folder -> every docs file those links may name (``PageJudge.link_files``).
+    link_files: dict[str, frozenset[str]] = field(default_factory=dict)
     readability: Any = _UNKNOWN
     checklist: dict[tuple[str, dt.date], Any] = field(default_factory=dict)
 
@@ -171,14 +174,29 @@ class PageJudge:
         probes = self.probes
         if probes.link_targets is None:  # a links probe that only counts
             return probes.broken_links(self._source_at(version, repo_path), self.files_at(rev)) if probes.broken_links else None
+        resolved = self._resolved(version, repo_path)
+        return count_broken(resolved, self.files_at(rev)) if resolved else 0
+
+    def link_files(self, version: PageVersion, repo_path: str) -> frozenset[str] | None:
+        """Every docs file the page's internal links may name: adding or removing any other
+        file cannot change its broken links. None with a links probe that only counts."""
+        if self.probes.link_targets is None:
+            return None
+        folder = posixpath.dirname(self.docs_path(repo_path) or repo_path)
+        if folder not in version.link_files:
+            resolved = self._resolved(version, repo_path)
+            version.link_files[folder] = frozenset(name for target in resolved for name in file_candidates(target))
+        return version.link_files[folder]
+
+    def _resolved(self, version: PageVersion, repo_path: str) -> list[str]:
         path = self.docs_path(repo_path) or repo_path
         folder = posixpath.dirname(path)
         resolved = version.links.get(folder)
         if resolved is None:
             if version.link_targets is None:
-                version.link_targets = probes.link_targets(version.source.body)
+                version.link_targets = self.probes.link_targets(version.source.body)
             resolved = version.links[folder] = resolve_links(version.link_targets, path)
-        return count_broken(resolved, self.files_at(rev)) if resolved else 0
+        return resolved
 
     def readability(self, version: PageVersion) -> float | None:
         if not self.probes.readability:

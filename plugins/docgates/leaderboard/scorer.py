@@ -48,6 +48,10 @@ class Scorer:
         after_rev = next((c.sha for c in self.commits if c.date <= window.until), None)
         paths = self._candidate_paths(candidates, before_rev, after_rev)
         self._prefetch_window(in_window)
+        if before_rev is not None and any(self._moves_files(c) for c in in_window):
+            # ``_links_elsewhere`` reads pages the window did not touch: in the same round trip.
+            present = self.pages.files_at(before_rev)
+            self.pages.prefetch((before_rev, path) for path in paths if self.pages.docs_path(path) in present)
         ledger = Ledger()
         for commit in reversed(in_window):  # oldest first
             if self.history.is_ignored(commit):
@@ -55,11 +59,11 @@ class Scorer:
             flagged = mechanical(commit, self.pages, self.settings.bulk_pages)
             if flagged is not None:
                 board.flagged.append(flagged)
-            for change in sorted(commit.changes, key=lambda ch: ch.path):
-                for path, step in self._steps(commit, change):
-                    # A mechanical commit earns nothing; what it broke still counts.
-                    if flagged is None or step.amount < 0:
-                        ledger.add(commit, path, step)
+            steps = [item for change in sorted(commit.changes, key=lambda ch: ch.path) for item in self._steps(commit, change)]
+            for path, step in steps + self._links_elsewhere(commit):
+                # A mechanical commit earns nothing; what it broke still counts.
+                if flagged is None or step.amount < 0:
+                    ledger.add(commit, path, step)
         people = earned(ledger.contributions(self.settings.points), lambda item: [item.author])
         board.contributions = [item for _, item in people]
         board.people = self._people(people)
@@ -171,6 +175,43 @@ class Scorer:
         if before.broken_links is not None and after.broken_links is not None:
             steps.append(Step("links_fixed", before.broken_links - after.broken_links))
         return [(path, step) for step in steps]
+
+    def _moves_files(self, commit: Commit) -> bool:
+        """Whether ``commit`` adds, deletes or moves a file of the docs folder (a link target)."""
+        prefix = self.settings.docs_prefix
+        return any(
+            change.status[:1] in ("A", "C", "D", "R") and (change.path.startswith(prefix) or (change.old_path or "").startswith(prefix))
+            for change in commit.changes
+        )
+
+    def _links_elsewhere(self, commit: Commit) -> list[tuple[str, Step]]:
+        """Links ``commit`` broke or fixed in pages it did not touch, by adding, deleting or
+        moving the files they point to: moving a page breaks the links to it, and that
+        counts against whoever moved it as much as fixing them counts for whoever does."""
+        if not self.probes.broken_links or not self._moves_files(commit):
+            return []
+        prefix, parent = self.settings.docs_prefix, f"{commit.sha}^"
+        touched = {path for change in commit.changes for path in (change.path, change.old_path) if path}
+        # Only a page linking to a file that came or went can change (changed files count too:
+        # a page it touched is judged by ``_steps``).
+        came_or_went = {path[len(prefix) :] for path in touched if path.startswith(prefix)}
+        before = self.pages.files_at(parent)
+        steps: list[tuple[str, Step]] = []
+        for docs_path in self.pages.files_at(commit.sha):
+            repo_path = prefix + docs_path
+            if repo_path in touched or docs_path not in before or self.pages.docs_path(repo_path) is None:
+                continue
+            version = self.pages.version(commit.sha, repo_path)  # untouched: the parent's too
+            if version is None:
+                continue
+            names = self.pages.link_files(version, repo_path)
+            if names is not None and names.isdisjoint(came_or_went):
+                continue
+            was = self.pages.broken_links(version, repo_path, parent)
+            now = self.pages.broken_links(version, repo_path, commit.sha)
+            if was is not None and now is not None and was != now:
+                steps.append((docs_path, Step("links_fixed", was - now)))
+        return steps
 
     def _people(self, earned_by: list[tuple[str, Contribution]]) -> list[Score]:
         people = _scores(earned_by)

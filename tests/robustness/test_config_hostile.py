@@ -22,6 +22,7 @@ CASES: dict[str, tuple[object, tuple[str, ...], dict[str, str]]] = {
     "negative concurrency": ({"docgates/links": {"concurrency": -3}}, ("concurrency",), {}),
     "leaderboard since as a word": ({"docgates/leaderboard": {"since": "yesterday"}}, ("since",), {}),
     "leaderboard until before since": ({"docgates/leaderboard": {"since": "2026-11-10", "until": "2026-11-01"}}, ("until",), {}),
+    "leaderboard negative bulk_pages": ({"docgates/leaderboard": {"bulk_pages": -1}}, ("bulk_pages", "≥ 0"), {}),
     "readability thresholds as a list": ({"docgates/readability": {"thresholds": [1, 2]}}, ("thresholds",), {}),
     "missing registry file": ({"docgates/ownership": {"registry": "teams-missing.yml"}}, ("registry", "teams-missing.yml"), {}),
     "registry not YAML": ({"docgates/ownership": {"registry": "teams.yml"}}, ("teams.yml",), {"teams.yml": "'@a': [unclosed\n"}),

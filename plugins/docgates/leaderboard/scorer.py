@@ -76,7 +76,7 @@ class Scorer:
 
     def bodies_to_score(self, window: Window) -> list[str]:
         """The page bodies whose reading ease ``score(window)`` will ask for: both versions
-        of every change in the window that edits a page's body (``_improvements``)."""
+        of every change in the window that edits a page's body (``_steps``)."""
         if self.history.status not in ("ok", "shallow") or not self.probes.readability:
             return []
         in_window = self._docs_commits(window)

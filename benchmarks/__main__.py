@@ -10,6 +10,7 @@ from pathlib import Path
 from .big_inputs import run_big_inputs
 from .code_coupled import run_code_coupled
 from .corpus import CorpusSpec, generate
+from .crawl import run_crawl
 from .engines import run_zensical
 from .harness import bench_env, change_three_pages, output_folder, run, table
 from .instructions import run_instructions
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only the runs whose names contain WORD (repeatable; e.g. --only warm --only freshness), "
              "with their paired floor runs; --only big measures the big inputs alone, --only code the git pass "
              "with code-coupled freshness, --only zensical docgates build --engine zensical against a bare "
-             "zensical build",
+             "zensical build, --only crawl docgates linkcheck against the build on 23 and 243 pages",
     )
     parser.add_argument(
         "--instructions", action="store_true",
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (2 if args.quick else 4)
     if args.instructions:
         return _count_instructions(spec, args.quick)
-    only = [word for word in args.only if word not in ("big", "code", "zensical")]
+    only = [word for word in args.only if word not in ("big", "code", "zensical", "crawl")]
     big = not args.no_big and (not args.only or "big" in args.only)
     corpus = not args.only or bool(only)
     peers = corpus and not args.no_peers and _install_peers()
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             text += ("\n" if text else "") + rows
         if not args.only or "code" in args.only:
             text += ("\n" if text else "") + run_code_coupled(Path(tmp), runs)
+        if not args.only or "crawl" in args.only:
+            text += ("\n" if text else "") + run_crawl(Path(tmp), runs, bench_env(), out)
     name = "results-quick" if args.quick else "results"
     _write_results(f"{name}-only.md" if args.only else f"{name}.md", text)
     return 0

@@ -5,6 +5,8 @@ anything on a shared machine).
 The floor builds the docs as docgates stages them: the corpus has pages with an empty front
 matter block, which a bare Zensical build refuses (it aborts the whole build), so it cannot
 build the corpus itself. The floor also has Zensical's link check off, as docgates sets it.
+It does not have docgates' own Markdown extension (``engines/zensical/probe.py``, which marks
+each page's body and links for the rendered checks): that is part of what docgates costs.
 Neither run gets ``-d``: each Zensical build empties its own site folder inside its time.
 """
 

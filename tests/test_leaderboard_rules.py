@@ -222,3 +222,15 @@ def test_a_rescue_needs_the_review_date_to_advance(repo):
     ]
     assert "Ed" not in _scores(board)
     assert (board.before.stale, board.after.stale) == (4, 1)  # touched.md; edited.md is fresh by git's date
+
+
+def test_a_link_to_a_generated_page_is_not_broken(repo):
+    """The dashboard and the board are never in git: linking to them is no loss."""
+    repo.commit("old", OLD, files={"docs/a.md": page("# A\n\n[gone](gone.md)", reviewed="2026-11-01")})
+    repo.commit("link the dashboard", "2026-11-12T10:00:00+00:00", author="Lou <l@x.org>",
+                files={"docs/a.md": page("# A\n\n[the dashboard](quality.md) and [home](index.md)", reviewed="2026-11-01"),
+                       "docs/index.md": page("# Home", reviewed="2026-11-01")})
+    board = score(repo, excluded=frozenset({"quality.md"}))
+    assert _scores(board)["Lou"][1] == {"new_page": 1, "links_fixed": 1}
+    assert (board.before.broken_links, board.after.broken_links) == (1, 0)
+    assert score(repo).after.broken_links == 1  # without it, quality.md counts as missing

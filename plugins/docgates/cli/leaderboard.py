@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         awards = check_awards(options.get("awards", True))
         bulk_pages = check_bulk_pages(options.get("bulk_pages"))
         page = board_module.normalise_page_path(options.get("page"), "page", board_module.DEFAULT_PAGE)
+        generated = {page, *_dashboard_page(config)}
         interval = parse_interval(review_every)
     except (ValueError, DateError) as exc:
         raise UsageError(f"{path}: {exc}") from None
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         awards=awards,
         bulk_pages=bulk_pages,
         exclude=lambda docs_path: docs_path == page,
+        excluded=frozenset(generated),
         checklists=str(checklists) if checklists else None,
         language=language,
     )
@@ -108,3 +110,16 @@ def run(args: argparse.Namespace) -> int:
     render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
     sys.stdout.write(render(board))
     return 0
+
+
+def _dashboard_page(config) -> list[str]:
+    """The quality dashboard's generated page, when the site makes one (links to it are fine)."""
+    from docgates.dashboard.gate import QualityGate
+
+    plugin = config.plugins.get("docgates/quality")
+    if plugin is None:
+        return []
+    try:
+        return list(QualityGate(dict(getattr(plugin, "config", {}) or {})).generated_pages())
+    except ValueError:  # the build reports a bad option; the board does without the page
+        return []

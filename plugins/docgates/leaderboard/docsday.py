@@ -64,7 +64,8 @@ class ScoringSettings:
     current_owners: Mapping[str, list[str]] = field(default_factory=dict)
     exclude: Callable[[str], bool] = nothing_excluded
     # Docs paths left out like ``exclude`` does (the generated pages); unlike a function,
-    # a set can be part of ``boards.result_key``.
+    # a set can be part of ``boards.result_key``. They are never in git, yet a link to one
+    # is not broken.
     excluded: frozenset[str] = frozenset()
     # The checklist plugin's definitions file, so old versions are judged by the same list.
     checklists: Any = None

@@ -104,7 +104,8 @@ class LeaderboardGate(Gate):
 
     def settings(self, site: SiteContext) -> ScoringSettings:
         owners = {path: list(page.owner) for path, page in site.report.pages.items() if page.owner}
-        generated = set(self.generated_pages())
+        # Every gate's generated pages (the dashboard's too): pages of the site with no file.
+        generated = set(self.generated_pages()) | {path for path in site.page_urls if not (site.docs_dir / path).is_file()}
         return ScoringSettings(
             docs_prefix=docs_prefix(site),
             review_every=self.review_every,

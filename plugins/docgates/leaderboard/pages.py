@@ -58,6 +58,17 @@ class PageVersion:
     checklist: dict[tuple[str, dt.date], Any] = field(default_factory=dict)
 
 
+class _AndGenerated:
+    """The files of a revision and the site's generated pages, which git never holds: a link
+    to the dashboard is not broken."""
+
+    def __init__(self, files: Mapping[str, str], generated: frozenset[str]) -> None:
+        self.files, self.generated = files, generated
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.files or path in self.generated
+
+
 class PageJudge:
     """Any page of the docs folder at any revision of one repository's history, judged on
     any day as the gates would judge it; each content is read and parsed once."""
@@ -172,10 +183,11 @@ class PageJudge:
 
     def broken_links(self, version: PageVersion, repo_path: str, rev: str) -> int | None:
         probes = self.probes
+        files = _AndGenerated(self.files_at(rev), self.settings.excluded)
         if probes.link_targets is None:  # a links probe that only counts
-            return probes.broken_links(self._source_at(version, repo_path), self.files_at(rev)) if probes.broken_links else None
+            return probes.broken_links(self._source_at(version, repo_path), files) if probes.broken_links else None
         resolved = self._resolved(version, repo_path)
-        return count_broken(resolved, self.files_at(rev)) if resolved else 0
+        return count_broken(resolved, files) if resolved else 0
 
     def link_files(self, version: PageVersion, repo_path: str) -> frozenset[str] | None:
         """Every docs file the page's internal links may name: adding or removing any other

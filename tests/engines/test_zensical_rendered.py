@@ -98,20 +98,24 @@ def test_reading_a_built_page_takes_out_the_marks_and_keeps_the_rest():
         f'<p>See <a {WRITTEN_ATTRIBUTE}="b.md#x" href="../b/#x">b</a>.</p>{CONTENT_END}'
     )
     frame = '<html><body><nav><a href="../">Home</a></nav><article class="md-content__inner md-typeset">\n{}\n</article><footer/></body></html>'
-    built = read_built_page(frame.format(body))
-    assert built.content == '<h1 id="a">A &amp; <b>B</b><a class="headerlink" href="#a">&para;</a></h1>\n<p>See <a href="../b/#x">b</a>.</p>'
-    assert built.text == frame.format(built.content)
+    page = frame.format(body)
+    built = read_built_page(page)
+    content = '<h1 id="a">A &amp; <b>B</b><a class="headerlink" href="#a">&para;</a></h1>\n<p>See <a href="../b/#x">b</a>.</p>'
+    assert built.content == content
+    assert built.edits.apply(page) == frame.format(content)
+    # The header goes right under the h1, the marks out all the same.
+    with_header = built.edits.apply(page, "<div>H</div>")
+    assert with_header == frame.format(content.replace("</h1>", "</h1><div>H</div>"))
     assert built.pairs == [("#a", "#a"), ("b.md#x", "../b/#x")]
     # MkDocs' title from a render: the h1's text without its permalink, references as written.
     assert built.title == "A &amp; B"
     assert built.heading_ids == ["a"]
-    assert built.text[: built.header_at].endswith("</h1>")
 
 
 def test_a_page_without_a_rendered_body_reads_as_none():
     """A page Zensical wrote from its cache of another config, or a theme without the marks."""
     frame = '<article class="md-content__inner"><h1>T</h1><p>x</p></article>'
     built = read_built_page(frame)
-    assert built.content is None and built.title is None and built.text == frame
-    assert frame[: built.header_at].endswith("</h1>")
-    assert read_built_page("<html><p>no content area</p></html>").header_at is None
+    assert built.content is None and built.title is None
+    assert built.edits.apply(frame, "<div>H</div>") == frame.replace("</h1>", "</h1><div>H</div>")
+    assert read_built_page("<html><p>no content area</p></html>").edits.header_at is None

@@ -11,6 +11,7 @@ content, so a header made inside its build would keep yesterday's freshness.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from docgates.engines import BuildRequest, EngineError
 from docgates.engines.mkdocs.headless import HeadlessRun, ProjectError, finish_headless, run_headless
 from docgates.engines.mkdocs.session import STYLESHEET_URI
 from docgates.engines.zensical import inject
-from docgates.engines.zensical.built_page import read_built_page
+from docgates.engines.zensical.built_page import Edits, read_built_page
 from docgates.engines.zensical.probe import VERSION as PROBE_VERSION
 from docgates.engines.zensical.stage import (
     META_FILE,
@@ -53,7 +54,7 @@ PROBE_EXTENSION = "docgates.engines.zensical.probe"
 def build(request: BuildRequest) -> int:
     run = _run_gates(request.config_file)
     try:
-        site_dir, target, header_at = _build_and_read(request, run)
+        site_dir, target, edits = _build_and_read(request, run)
         # Every page's HTML is in: cross-page checks (anchors), the baseline.
         _call(lambda: finish_headless(run))
     finally:
@@ -61,7 +62,7 @@ def build(request: BuildRequest) -> int:
     session = run.session
     views = dict(session.views)
     bodies = _call(session.prepare_rendering)
-    _finish_pages(site_dir, session, views, bodies, header_at)
+    _finish_pages(site_dir, session, views, bodies, edits)
     if site_dir != target:
         _empty(target)
         shutil.copytree(site_dir, target, dirs_exist_ok=True)
@@ -74,9 +75,9 @@ def build(request: BuildRequest) -> int:
     return 1 if outcome.failed else 0
 
 
-def _build_and_read(request: BuildRequest, run: HeadlessRun) -> tuple[Path, Path, dict[str, int]]:
+def _build_and_read(request: BuildRequest, run: HeadlessRun) -> tuple[Path, Path, dict[str, Edits]]:
     """Zensical builds the staged docs; each page's HTML goes to the gates' rendered checks.
-    Returns the folder Zensical wrote, the one asked for, and where each page's header goes."""
+    Returns the folder Zensical wrote, the one asked for, and what to change in each page."""
     session = run.session
     config = session.config
     config_dir = request.config_file.resolve().parent
@@ -106,13 +107,14 @@ def _build_and_read(request: BuildRequest, run: HeadlessRun) -> tuple[Path, Path
     return site_dir, target, _read_pages(site_dir, run)
 
 
-def _read_pages(site_dir: Path, run: HeadlessRun) -> dict[str, int]:
-    """Hand each page's body, as Zensical rendered it, to the gates' rendered checks, and
-    take docgates' marks out of the page. Returns where each page's header goes."""
+def _read_pages(site_dir: Path, run: HeadlessRun) -> dict[str, Edits]:
+    """Hand each page's body, as Zensical rendered it, to the gates' rendered checks. Returns
+    what to change in each page (its marks out, its header in), done once the headers are
+    known, so each page is written once."""
     session = run.session
     assert run.files is not None
     links = next((g for g in session.gates if isinstance(g, LinksGate)), None)
-    header_at: dict[str, int] = {}
+    edits: dict[str, Edits] = {}
     for path, view in session.views.items():
         page_file = _output_file(site_dir, view.report.url)
         file = run.files.get_file_from_path(path)
@@ -122,10 +124,7 @@ def _read_pages(site_dir: Path, run: HeadlessRun) -> dict[str, int]:
             _say_not_rendered(path, f"Zensical wrote no page at {_shown(page_file, site_dir)} ({exc.__class__.__name__})")
             continue
         built = read_built_page(text)
-        if built.header_at is not None:
-            header_at[path] = built.header_at
-        if built.text != text:
-            page_file.write_text(built.text, encoding="utf-8")
+        edits[path] = built.edits
         if built.content is None or file is None or file.page is None:
             _say_not_rendered(path, f"{_shown(page_file, site_dir)} has no page body from Zensical's Markdown rendering")
             continue
@@ -133,7 +132,7 @@ def _read_pages(site_dir: Path, run: HeadlessRun) -> dict[str, int]:
             # As the MkDocs adapter records them: the link as written, as the engine wrote it.
             links.originals[path] = built.pairs
         _call(lambda: run.rendered(file.page, built.content, built.title, built.heading_ids))
-    return header_at
+    return edits
 
 
 def _say_not_rendered(path: str, why: str) -> None:
@@ -187,6 +186,7 @@ def _stage(run, config_dir: Path, plain: set[str]) -> Stage:
     placeholders; pages with front matter Zensical cannot read or an HTML title made safe."""
     session = run.session
     docs_dir = Path(session.config.docs_dir).resolve()
+    sources = session.site.sources
     stage = Stage(config_dir)
     for file in run.files:
         path = file.src_uri
@@ -207,7 +207,7 @@ def _stage(run, config_dir: Path, plain: set[str]) -> Stage:
             except OSError:
                 stage.add_content(path, b"")  # unreadable: the finding says why
             continue
-        if file.is_documentation_page():
+        if file.is_documentation_page() and _title_needs_escaping(sources.get(path)):
             try:
                 escaped = with_escaped_title(source.read_bytes())
             except OSError:
@@ -218,6 +218,13 @@ def _stage(run, config_dir: Path, plain: set[str]) -> Stage:
         stage.add_copy(path, source)
     stage.sync()
     return stage
+
+
+def _title_needs_escaping(source) -> bool:
+    """What the gates read of the page says its title holds markup: only then is the front
+    matter read again to be rewritten (``with_escaped_title``), not for every page."""
+    title = source.meta.get("title") if source is not None else None
+    return isinstance(title, str) and html.escape(title, quote=False) != title
 
 
 def _generated_title(file) -> str:
@@ -248,13 +255,13 @@ def _run_zensical(child: Path) -> None:
 
 
 def _finish_pages(
-    site_dir: Path, session, views: dict[str, Any], bodies: dict[str, str], header_at: dict[str, int]
+    site_dir: Path, session, views: dict[str, Any], bodies: dict[str, str], edits: dict[str, Edits]
 ) -> None:
     env = session.config.theme.get_env()
     header_template = env.get_template("docgates/page-header.html")
     for path, view in views.items():
-        at = header_at.get(path)
-        if at is None:
+        page_edits = edits.get(path)
+        if page_edits is None or (page_edits.header_at is None and not page_edits.cuts):
             continue  # a page Zensical did not write (a draft, say): nothing to put a header on
         url = view.report.url
         header = header_template.render(
@@ -262,12 +269,12 @@ def _finish_pages(
             base_url=_base_url(url),
             config=session.config,
         )
-        _rewrite(_output_file(site_dir, url), lambda text: text[:at] + header + text[at:])
+        _rewrite(_output_file(site_dir, url), lambda text: page_edits.apply(text, header))
     for path, body in bodies.items():
         url = session.site.page_urls.get(path, "")
         _rewrite(
             _output_file(site_dir, url),
-            lambda text: inject.replace_placeholder(read_built_page(text).text, body),
+            lambda text: inject.replace_placeholder(read_built_page(text).edits.apply(text), body),
         )
     _unindex_placeholders(site_dir / "search.json")
 

@@ -21,10 +21,38 @@ _VOID = frozenset({"area", "br", "embed", "hr", "img", "input", "source", "track
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+@dataclass(frozen=True)
+class Edits:
+    """What docgates changes in a page Zensical wrote, by offset into it: its marks cut out,
+    the header put in. Offsets, not the page: a site's pages are not held in memory."""
+
+    # (start, end) of each mark, in order.
+    cuts: tuple[tuple[int, int], ...] = ()
+    # Where the header goes: under the content area's first h1; None without a content area.
+    header_at: int | None = None
+
+    def apply(self, page: str, header: str = "") -> str:
+        """``page`` without the marks, with ``header`` (if any) at its place."""
+        pieces: list[str] = []
+        at = 0
+        pending = self.header_at if header else None
+        for a, b in self.cuts:
+            if pending is not None and pending <= a:
+                pieces += [page[at:pending], header]
+                at, pending = pending, None
+            pieces.append(page[at:a])
+            at = b
+        if pending is not None:
+            at_header = max(pending, at)
+            pieces += [page[at:at_header], header]
+            at = at_header
+        pieces.append(page[at:])
+        return "".join(pieces)
+
+
 @dataclass
 class BuiltPage:
-    # The page as readers get it: docgates' marks removed.
-    text: str
+    edits: Edits = field(default_factory=Edits)
     # The page body between the marks (marks removed); None when Zensical wrote none.
     content: str | None = None
     # (as written, as Zensical wrote it) for each link of the body, in document order.
@@ -32,8 +60,6 @@ class BuiltPage:
     # The body's first element when it is an h1: its text, as MkDocs takes a page title.
     title: str | None = None
     heading_ids: list[str] = field(default_factory=list)
-    # Where the header goes in ``text`` (under the content area's first h1); None without one.
-    header_at: int | None = None
 
 
 class _Walker(ArticleWalker):
@@ -137,43 +163,19 @@ def read_built_page(page: str) -> BuiltPage:
     """What docgates needs from one page Zensical wrote (see the module's docstring)."""
     found = walk_content(page, _Walker)
     if found is None:
-        return BuiltPage(text=page)
-    return _result(page, *found)
-
-
-def _result(page: str, start: int, walker: _Walker) -> BuiltPage:
-    cuts = sorted((start + a, start + b) for a, b in walker.cuts)
-    header = start + (walker.h1_end if walker.h1_end is not None else walker.article_open)  # type: ignore[operator]
-    kept: list[str] = []
-    at = 0
-    removed_before_header = 0
-    for a, b in cuts:
-        kept.append(page[at:a])
-        if b <= header:
-            removed_before_header += b - a
-        at = b
-    kept.append(page[at:])
-    text = "".join(kept)
-    built = BuiltPage(text=text, pairs=walker.pairs, heading_ids=walker.heading_ids)
-    built.header_at = header - removed_before_header
+        return BuiltPage()
+    start, walker = found
+    cuts = tuple(sorted((start + a, start + b) for a, b in walker.cuts))
+    header = walker.h1_end if walker.h1_end is not None else walker.article_open
+    built = BuiltPage(
+        edits=Edits(cuts, None if header is None else start + header),
+        pairs=walker.pairs,
+        heading_ids=walker.heading_ids,
+    )
     if walker.content_start is not None and walker.content_end is not None:
-        body_start = start + walker.content_start
-        body_end = start + walker.content_end
-        inner = [page[a:b] for a, b in _gaps(body_start, body_end, cuts)]
-        built.content = "".join(inner)
+        begin, end = walker.content_start, walker.content_end
+        inside = Edits(tuple(sorted((a - begin, b - begin) for a, b in walker.cuts if begin <= a and b <= end)))
+        built.content = inside.apply(walker.text[begin:end])
         if walker.title_parts is not None:
             built.title = " ".join("".join(walker.title_parts).split())
     return built
-
-
-def _gaps(begin: int, end: int, cuts: list[tuple[int, int]]):
-    """The stretches of [begin, end) that no cut covers."""
-    at = begin
-    for a, b in cuts:
-        if b <= begin or a >= end:
-            continue
-        if a > at:
-            yield at, a
-        at = max(at, b)
-    if at < end:
-        yield at, end

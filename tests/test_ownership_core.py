@@ -141,6 +141,8 @@ def test_registry_entries_and_contact_links():
         ('"@a": {name: A, contact: "javascript:alert(1)"}\n', "teams.yml:1: @a: contact 'javascript:alert(1)' is not"),
         ('"@a":\n  name: A\n  contact: "#a"\n  url: "javascript:x"\n', "teams.yml:4: @a: url 'javascript:x' must start"),
         ('"@a": {name: A, contact: "#a"}\n"@A": {name: A2, contact: "#a"}\n', "teams.yml:2: '@A' is listed twice (first on line 1)"),
+        ('"@a": {name: A, contact: "#a"}\n"@a": {name: A2, contact: "#a"}\n', "teams.yml:2: not valid YAML: duplicate key '@a' (first on line 1"),
+        ("? [a]\n: {name: A}\n", "teams.yml:1: not valid YAML: a mapping key must be a plain value"),
         ('"@a": just a string\n', "teams.yml:1: @a: expected a mapping"),
         ('"@a": {name: [A], contact: "#a"}\n', "teams.yml:1: @a: name must be a non-empty text"),
     ],

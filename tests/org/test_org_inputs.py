@@ -236,3 +236,18 @@ def test_pages_behind_their_code_get_a_column(published, tmp_path):
     assert docgates("org", f"coupled={tmp_path / 'coupled.json'}", cwd=tmp_path, day=DAY_TWO).returncode == 0
     assert read_json(tmp_path / "org-site" / "org.json")["sites"][0]["behind_code"] == 1
     assert '<th scope="col" data-numeric>Behind code</th>' in (tmp_path / "org-site" / "index.html").read_text()
+
+
+def test_sites_file_mistakes_name_the_line_of_the_entry(tmp_path):
+    from docgates.org.sources import SourcesError, load_sites_file
+
+    sites = tmp_path / "sites.yml"
+    sites.write_text("# the org's sites\n- {name: a, report: a.json}\n- name: b\n  link: https://b.example.com/\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match=r"sites\.yml:3: each entry needs 'name' and 'report'"):
+        load_sites_file(sites)
+    sites.write_text("a: a.json\nb: [b.json]\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match=r"sites\.yml:2: expected 'NAME: REPORT'"):
+        load_sites_file(sites)
+    sites.write_text("- {name: a, report: a.json}\n- {name: b, report: [b.json\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match=r"sites\.yml:3: not valid YAML: .*\(the construct started on line 2\)"):
+        load_sites_file(sites)

@@ -12,56 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from docgates.checklist.definitions import raw_definitions
 from docgates.checklist.model import Checklist, ChecklistConfigError, FieldRule, TaskRule
-from docgates.core.safe_yaml import SafeYamlLoader
+from docgates.core.safe_yaml import LineDict, YamlFileError, load_with_lines
 
 BUILTIN_FILE = Path(__file__).resolve().parent.parent / "data" / "checklists.yml"
-
-
-# -- YAML with line numbers -------------------------------------------------------------------
-class _Mapping(dict):
-    line: int = 0
-    key_lines: dict[str, int]
-
-
-class _Sequence(list):
-    line: int = 0
-
-
-class _LineLoader(SafeYamlLoader):
-    """SafeYamlLoader whose mappings and lists remember their line (1-based)."""
-
-    def construct_yaml_map(self, node):  # type: ignore[override]
-        data = _Mapping()
-        data.line = node.start_mark.line + 1
-        data.key_lines = {}
-        yield data
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (str, int, float, bool)) or key is None:
-                data.key_lines[str(key)] = key_node.start_mark.line + 1
-            if key in data:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            data[key] = self.construct_object(value_node, deep=True)
-
-    def construct_yaml_seq(self, node):  # type: ignore[override]
-        data = _Sequence()
-        data.line = node.start_mark.line + 1
-        yield data
-        data.extend(self.construct_sequence(node, deep=True))
-
-    def construct_yaml_timestamp(self, node):  # type: ignore[override]
-        return self.construct_scalar(node)
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -72,18 +27,9 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ChecklistConfigError(f"{path}: cannot be read ({exc}); save it as UTF-8 text") from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        context_mark = getattr(exc, "context_mark", None)
-        detail = f"{context}: {problem}" if context else problem
-        if context and context_mark is not None and context_mark.line + 1 != line:
-            # Where the unclosed list or quote starts is where the author has to look.
-            detail += f" (the construct started on line {context_mark.line + 1})"
-        raise ChecklistConfigError(f"{path}:{line}: not valid YAML: {detail}") from None
+        return load_with_lines(text, str(path))
+    except YamlFileError as exc:
+        raise ChecklistConfigError(str(exc)) from None
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -106,7 +52,7 @@ def _load_checklists(path: str | Path | None) -> dict[str, Checklist]:
     site_file = Path(path)
     data = _read_yaml(site_file)
     if data is None:
-        data = _Mapping()
+        data = LineDict()
     if not isinstance(data, dict):
         raise ChecklistConfigError(
             f"{site_file}:1: expected a mapping of page types to checklists, e.g. 'adr: {{required_sections: [Context]}}'"

@@ -1,5 +1,6 @@
-"""YAML a user writes, read safely: the loader of front matter, ``.meta.yml`` files, the team
-registry and the checklists file.
+"""YAML a user writes, read safely: front matter and ``.meta.yml`` files
+(``load_with_key_lines``), and the configuration files: the team registry, the checklists file
+and the org view's sites file (``load_with_lines``, every mapping and list with its lines).
 
 Every loader here has a nesting limit (PyYAML recurses once per level, so a file nested
 thousands deep would end in a RecursionError instead of a message with its line). The strict
@@ -58,22 +59,26 @@ class _Strict:
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value", key_node.start_mark
-                ) from None
+            key = _plain_key(self, key_node)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {seen[key] + 1} of the front matter)",
-                    key_node.start_mark,
-                )
+                raise _duplicate(key, key_node, f"first at line {seen[key] + 1} of the front matter")
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+def _plain_key(loader: Any, key_node: yaml.Node) -> Any:
+    key = loader.construct_object(key_node, deep=True)
+    try:
+        hash(key)
+    except TypeError:
+        raise yaml.constructor.ConstructorError(
+            None, None, "a mapping key must be a plain value", key_node.start_mark
+        ) from None
+    return key
+
+
+def _duplicate(key: Any, key_node: yaml.Node, first: str) -> yaml.MarkedYAMLError:
+    return yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r} ({first})", key_node.start_mark)
 
 
 class _StrictLoader(_Strict, SafeYamlLoader):
@@ -171,3 +176,86 @@ def yaml_key_lines(text: str) -> dict[str, int]:
     except Exception:  # noqa: BLE001 - any YAML problem: nothing to point at
         return {}
     return {str(key): line for key, line in key_lines.items()}
+
+
+# -- configuration files: every mapping and list with its lines ------------------------------
+class LineDict(dict):
+    """A mapping read by ``load_with_lines``: its own 1-based line and each key's."""
+
+    line: int = 1
+    key_lines: dict[str, int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+
+
+class LineList(list):
+    """A list read by ``load_with_lines``: its own 1-based line and each item's."""
+
+    line: int = 1
+    item_lines: list[int]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines = []
+
+
+class YamlFileError(ValueError):
+    """A configuration file that is not valid YAML: ``NAME:LINE: not valid YAML: what``."""
+
+
+class _LineLoader(SafeYamlLoader):
+    """SafeYamlLoader whose mappings and lists remember their lines; duplicate keys are
+    refused and timestamps stay text (the configuration's own checks name a bad date)."""
+
+    def construct_yaml_map(self, node):  # type: ignore[no-untyped-def]
+        data = LineDict()
+        data.line = node.start_mark.line + 1
+        yield data
+        for key_node, value_node in node.value:
+            key = _plain_key(self, key_node)
+            if key in data:
+                raise _duplicate(key, key_node, f"first on line {data.key_lines[str(key)]}; keep one")
+            data.key_lines[str(key)] = key_node.start_mark.line + 1
+            data[key] = self.construct_object(value_node, deep=True)
+
+    def construct_yaml_seq(self, node):  # type: ignore[no-untyped-def]
+        data = LineList()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.item_lines.extend(item.start_mark.line + 1 for item in node.value)
+        data.extend(self.construct_sequence(node, deep=True))
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+        return self.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
+
+def load_with_lines(text: str, name: str, point_at_start: bool = False) -> Any:
+    """The document of a configuration file (the checklists file, the team registry, the org
+    view's sites file), its mappings ``LineDict`` and its lists ``LineList``.
+
+    Text that is not YAML is a ``YamlFileError`` naming ``name`` and a line: where the parser
+    stopped, or with ``point_at_start`` where the broken construct (an unclosed bracket)
+    starts; the message names the other line too when they differ."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        problem_mark = getattr(exc, "problem_mark", None)
+        context_mark = getattr(exc, "context_mark", None)
+        marks = (context_mark, problem_mark) if point_at_start else (problem_mark, context_mark)
+        mark = marks[0] or marks[1]
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        detail = f"{context}: {problem}" if context else problem
+        other = marks[1] if marks[0] is not None else None
+        if context and other is not None and other.line + 1 != line:
+            where = "the problem is" if point_at_start else "the construct started"
+            detail += f" ({where} on line {other.line + 1})"
+        raise YamlFileError(f"{name}:{line}: not valid YAML: {detail}") from None

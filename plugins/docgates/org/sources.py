@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import yaml
-
 from docgates import __version__
-from docgates.core.safe_yaml import SafeYamlLoader
+from docgates.core.safe_yaml import LineDict, LineList, YamlFileError, load_with_lines
 
 REPORT_NAME = "quality.json"
 DEFAULT_MAX_BYTES = 64 << 20
@@ -77,30 +75,26 @@ def load_sites_file(path: Path) -> list[Source]:
     if path.suffix.lower() == ".csv":
         return _from_csv(text, path, base)
     try:
-        root = yaml.compose(text, Loader=SafeYamlLoader)
-        data = yaml.load(text, Loader=SafeYamlLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise SourcesError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        root = load_with_lines(text, str(path))
+    except YamlFileError as exc:
+        raise SourcesError(str(exc)) from None
     if root is None:
         raise SourcesError(f"{path}:1: no sites listed; add lines such as '- {{name: payments, report: https://docs.example.com/payments/quality.json}}'")
     sources: list[Source] = []
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            line = key.start_mark.line + 1
-            if not isinstance(value, yaml.ScalarNode) or not isinstance(key, yaml.ScalarNode):
+    if isinstance(root, LineDict):
+        for key, value in root.items():
+            line = root.key_lines[str(key)]
+            if isinstance(value, (dict, list)):
                 raise SourcesError(f"{path}:{line}: expected 'NAME: REPORT'")
-            sources.append(_source(key.value, value.value, "", base, f"{path}:{line}"))
-    elif isinstance(root, yaml.SequenceNode):
-        for node, entry in zip(root.value, data):
-            line = node.start_mark.line + 1
+            sources.append(_source(str(key), "" if value is None else str(value), "", base, f"{path}:{line}"))
+    elif isinstance(root, LineList):
+        for line, entry in zip(root.item_lines, root):
             if not isinstance(entry, dict) or not entry.get("name") or not (entry.get("report") or entry.get("url")):
                 raise SourcesError(f"{path}:{line}: each entry needs 'name' and 'report' (a quality.json, a site folder or an http(s) URL)")
             report = entry.get("report") or entry["url"]
             sources.append(_source(str(entry["name"]), str(report), str(entry.get("link") or ""), base, f"{path}:{line}"))
     else:
-        raise SourcesError(f"{path}:{root.start_mark.line + 1}: expected a list of sites or a mapping of name to report")
+        raise SourcesError(f"{path}:1: expected a list of sites or a mapping of name to report")
     return _unique(sources, path)
 
 

@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-import yaml
-
-from docgates.core.safe_yaml import SafeYamlLoader
+from docgates.core.safe_yaml import LineDict, YamlFileError, load_with_lines
 
 ContactKind = Literal["channel", "email", "url"]
 # No ':' before the '@': "javascript:alert(1)//@x.io" is a script address, not a mailbox.
@@ -121,36 +119,28 @@ def parse_registry(text: str, display_path: str) -> Registry:
         problems.append(f"{display_path}:{line}: {message}")
 
     try:
-        root = yaml.compose(text, Loader=SafeYamlLoader)
-    except yaml.YAMLError as exc:
         # Where the broken construct starts (an unclosed bracket) is where to look first.
-        context_mark = getattr(exc, "context_mark", None)
-        problem_mark = getattr(exc, "problem_mark", None)
-        mark = context_mark or problem_mark
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        if context and context_mark is not None and problem_mark is not None:
-            reason = f"{context}: {reason} (line {problem_mark.line + 1})"
-        raise RegistryError([f"{display_path}:{line}: not valid YAML: {reason}"]) from None
+        root = load_with_lines(text, display_path, point_at_start=True)
+    except YamlFileError as exc:
+        raise RegistryError([str(exc)]) from None
     registry = Registry(display_path)
     if root is None:
         raise RegistryError([f"{display_path}:1: the registry is empty; add one entry per team, e.g. "
                              '"@sre-team": {name: SRE, contact: "#sre"}'])
-    if not isinstance(root, yaml.MappingNode):
-        raise RegistryError([f"{display_path}:{root.start_mark.line + 1}: the registry must map team "
+    if not isinstance(root, LineDict):
+        raise RegistryError([f"{display_path}:{getattr(root, 'line', 1)}: the registry must map team "
                              'handles to entries, e.g. "@sre-team": {name: SRE, contact: "#sre"}'])
-    for key_node, value_node in root.value:
-        line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode) or not key_node.value.strip():
+    for key, value in root.items():
+        line = root.key_lines[str(key)]
+        if key is None or isinstance(key, bool) or not str(key).strip():
             problem(line, "a team handle must be a plain text such as \"@sre-team\"")
             continue
-        handle = key_node.value.strip()
+        handle = str(key).strip()
         if handle.casefold() in registry.teams:
             first = registry.teams[handle.casefold()].line
             problem(line, f"{handle!r} is listed twice (first on line {first}); keep one entry")
             continue
-        team = _team(handle, value_node, line, problem)
+        team = _team(handle, value, line, problem)
         if team is not None:
             registry.teams[handle.casefold()] = team
     if problems:
@@ -158,28 +148,23 @@ def parse_registry(text: str, display_path: str) -> Registry:
     return registry
 
 
-def _team(handle: str, node: yaml.Node, line: int, problem) -> Team | None:
-    if not isinstance(node, yaml.MappingNode):
+def _team(handle: str, entry: object, line: int, problem) -> Team | None:
+    if not isinstance(entry, LineDict):
         problem(line, f"{handle}: expected a mapping with 'name' and 'contact', "
                       f'e.g. {handle}: {{name: SRE, contact: "#sre"}}')
         return None
     values: dict[str, tuple[str, int]] = {}
     ok = True
-    for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        value_line = value_node.start_mark.line + 1
-        if key is None:
-            continue
-        if not isinstance(value_node, yaml.ScalarNode) or not str(value_node.value).strip():
+    for key, value in entry.items():
+        value_line = entry.key_lines[str(key)]
+        if isinstance(value, (dict, list)) or value is None or not str(value).strip():
             if key in ("name", "contact", "url"):
                 problem(value_line, f"{handle}: {key} must be a non-empty text")
                 ok = False
             continue
-        values[key] = (str(value_node.value).strip(), value_line)
+        values[str(key)] = (str(value).strip(), value_line)
     for key in REQUIRED_KEYS:
-        if key not in values and not any(
-            isinstance(k, yaml.ScalarNode) and k.value == key for k, _ in node.value
-        ):
+        if key not in entry:
             problem(line, f"{handle}: missing '{key}'; every team needs a name and a contact "
                           "(a chat channel like \"#sre\", an email address or an https:// URL)")
             ok = False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import base_env
 from docgates.dashboard import charts
 from docgates.dashboard.page import DashboardInput, dimensions, health_score, health_summary, render
@@ -282,3 +284,22 @@ def test_a_baselined_build_shows_no_errors_and_its_health_in_quality_json(site):
     # Without a dashboard page, quality.json still has the score.
     site.plugins("docgates/ownership", "docgates/links", {"docgates/quality": {"dashboard": False}})
     assert site.build().report["site"]["health"] == health
+
+
+def test_a_report_read_back_is_the_typed_report_with_wrong_types_missing():
+    from docgates.core.report_file import report_from_dict
+
+    data = {"today": "2026-11-24", "site": {"findings": [{"rule": "links/x", "severity": "error", "path": "b.md"}, 7]},
+            "pages": [{"path": "a.md", "due": "2026-13-45", "owner": "@not-a-list",
+                       "findings": [{"rule": "r/one", "severity": "loud", "line": "3"},
+                                    {"rule": "r/two", "severity": "error", "line": 4, "baselined": True}, None]},
+                      ["not a page"]]}
+    report = report_from_dict(data, untrusted=True)
+    page = report.pages["a.md"]
+    assert list(report.pages) == ["a.md"] and page.due is None and page.owner == []
+    assert [(f.rule, f.severity, f.line) for f in page.findings] == [("r/one", "warning", 0), ("r/two", "error", 4)]
+    assert [f.rule for f in report.baselined] == ["r/two"] and report.site_findings[0].path == "b.md"
+    with pytest.raises((TypeError, ValueError)):
+        report_from_dict(data)  # a report docgates wrote itself is never quietly patched up
+    view = DashboardInput(report=data).view
+    assert [(r.rule, r.fails) for r in view.findings] == [("r/one", True), ("r/two", False), ("links/x", True)]

@@ -60,41 +60,57 @@ def read_report(path: Path) -> QualityReport:
         raise ReportFileError(f"{path}: not a docgates quality.json ({exc}); rebuild the site") from None
 
 
-def report_from_dict(data: Any) -> QualityReport:
-    """The report a ``quality.json`` holds (``ValueError``/``TypeError`` for another shape)."""
-    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+def report_from_dict(data: Any, untrusted: bool = False) -> QualityReport:
+    """The report a ``quality.json`` holds (``ValueError``/``TypeError`` for another shape).
+
+    ``untrusted``: another site's report (the org view) or a sparse one, read as data that
+    never raises: a value of the wrong type counts as missing, an entry that is not an object
+    is skipped, a severity other than ``error`` is a warning, and a report without a date gets
+    ``date.min`` (the dashboard reads its day from the build, not the report)."""
+    if untrusted and not isinstance(data, dict):
+        data = {}
+    elif not untrusted and (not isinstance(data, dict) or not isinstance(data.get("pages"), list)):
         raise ValueError("expected an object with a 'pages' list")
-    report = QualityReport(today=dt.date.fromisoformat(str(data.get("today") or data.get("generated"))))
-    site = dict(_mapping(data.get("site", {}), "site"))
-    for entry in _list(site.pop("findings", []), "site findings"):
-        finding, baselined = _finding(entry, str(_mapping(entry, "a finding").get("path", "")))
-        report.site_findings.append(finding)
-        if baselined:
-            report.baselined.add(finding)
+    today = _date(data.get("today"), untrusted) or _date(data.get("generated"), untrusted)
+    if today is None and not untrusted:
+        today = dt.date.fromisoformat(str(data.get("today") or data.get("generated")))
+    report = QualityReport(today=today or dt.date.min)
+    site = dict(_mapping(data.get("site", {}), "site", untrusted))
+    for entry in _list(site.pop("findings", []), "site findings", untrusted):
+        read = _finding(entry, None, untrusted)
+        if read is not None:
+            report.site_findings.append(read[0])
+            if read[1]:
+                report.baselined.add(read[0])
     report.site = site
-    for raw in data["pages"]:
-        page = _page(_mapping(raw, "a page"))
+    for raw in _list(data.get("pages"), "pages", untrusted):
+        if untrusted and not isinstance(raw, dict):
+            continue
+        page = _page(_mapping(raw, "a page", untrusted), untrusted)
         report.pages[page.path] = page
-        for entry in _list(raw.get("findings", []), f"findings of {page.path}"):
-            finding, baselined = _finding(entry, page.path)
-            page.findings.append(finding)
-            if baselined:
-                report.baselined.add(finding)
+        for entry in _list(raw.get("findings", []), f"findings of {page.path}", untrusted):
+            read = _finding(entry, page.path, untrusted)
+            if read is not None:
+                page.findings.append(read[0])
+                if read[1]:
+                    report.baselined.add(read[0])
     return report
 
 
-def _page(raw: dict[str, Any]) -> PageReport:
+def _page(raw: dict[str, Any], untrusted: bool) -> PageReport:
     path = raw.get("path")
     if not isinstance(path, str):
-        raise ValueError("a page without a 'path' text")
+        if not untrusted:
+            raise ValueError("a page without a 'path' text")
+        path = "" if path is None else str(path)
     owner = raw.get("owner") or []
     return PageReport(
         path=path,
         url=str(raw.get("url") or ""),
         title=str(raw.get("title") or ""),
-        owner=[str(o) for o in _list(owner, f"owner of {path}")],
-        freshness_date=_date(raw.get("freshness_date")),
-        due=_date(raw.get("due")),
+        owner=[str(o) for o in _list(owner, f"owner of {path}", untrusted)],
+        freshness_date=_date(raw.get("freshness_date"), untrusted),
+        due=_date(raw.get("due"), untrusted),
         stale=bool(raw.get("stale")),
         readability=raw.get("readability"),
         checklist=raw.get("checklist"),
@@ -102,10 +118,18 @@ def _page(raw: dict[str, Any]) -> PageReport:
     )
 
 
-def _finding(entry: Any, path: str) -> tuple[RecordedFinding, bool]:
-    entry = _mapping(entry, "a finding")
+def _finding(entry: Any, page_path: str | None, untrusted: bool) -> tuple[RecordedFinding, bool] | None:
+    """The finding and whether it is baselined; None for an untrusted entry that is not one.
+    A site finding (``page_path`` None) names its page in the entry's ``path``."""
+    if untrusted and not isinstance(entry, dict):
+        return None
+    entry = _mapping(entry, "a finding", untrusted)
+    path = page_path if page_path is not None else str(entry.get("path", ""))
     severity, line = entry.get("severity"), entry.get("line", 0)
-    if severity not in SEVERITIES or not isinstance(line, int) or isinstance(line, bool):
+    line_ok = isinstance(line, int) and not isinstance(line, bool)
+    if untrusted:
+        severity, line = ("error" if severity == "error" else "warning"), (line if line_ok else 0)
+    elif severity not in SEVERITIES or not line_ok:
         raise ValueError(f"a finding of {path or 'the site'} without a severity or line")
     finding = RecordedFinding(
         str(entry.get("rule", "")), severity, path, line, str(entry.get("message", "")),
@@ -115,17 +139,28 @@ def _finding(entry: Any, path: str) -> tuple[RecordedFinding, bool]:
     return finding, entry.get("baselined") is True
 
 
-def _date(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+def _date(value: Any, untrusted: bool = False) -> dt.date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        if untrusted:
+            return None
+        raise
 
 
-def _mapping(value: Any, what: str) -> dict[str, Any]:
+def _mapping(value: Any, what: str, untrusted: bool = False) -> dict[str, Any]:
     if not isinstance(value, dict):
+        if untrusted:
+            return {}
         raise TypeError(f"{what} is not an object")
     return value
 
 
-def _list(value: Any, what: str) -> list[Any]:
+def _list(value: Any, what: str, untrusted: bool = False) -> list[Any]:
     if not isinstance(value, list):
+        if untrusted:
+            return []
         raise TypeError(f"{what} is not a list")
     return value

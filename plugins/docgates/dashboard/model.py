@@ -1,9 +1,10 @@
 """What the dashboard shows, as typed values: each page's figures and findings, and the
 site-wide sections the gates wrote.
 
-Built from the build's ``QualityReport`` (``from_report``) or from a ``quality.json`` read
-back (``from_json``: the org view reads other sites' reports, and those are data, never
-trusted: a value of the wrong type counts as missing). The sections read these values only.
+Built from the build's ``QualityReport`` (``from_report``); a ``quality.json`` read back (the
+org view reads other sites' reports) comes through ``core/report_file.report_from_dict`` with
+``untrusted``, so a value of the wrong type counts as missing. The sections read these values
+only.
 """
 
 from __future__ import annotations
@@ -114,53 +115,24 @@ def _page_from_report(page: PageReport, accepted: Any) -> PageView:
     return _page(
         path=page.path, title=page.title, owners=page.owner, due=page.due, freshness_date=page.freshness_date,
         stale=page.stale,
-        due_soon=isinstance(freshness, Freshness) and freshness.due_soon, readability=page.readability, checklist=page.checklist,
+        due_soon=_due_soon(freshness), readability=page.readability, checklist=page.checklist,
         findings=tuple(Reported(f, f in accepted) for f in page.findings), extras=extras,
     )
 
 
-def from_json(report: Mapping[str, Any]) -> SiteView:
-    """A ``quality.json`` as the dashboard reads it; what is not the expected type is missing."""
-    raw_pages = report.get("pages")
-    pages = tuple(_page_from_json(p) for p in raw_pages if isinstance(p, Mapping)) if isinstance(raw_pages, list) else ()
-    site = report.get("site")
-    site = site if isinstance(site, Mapping) else {}
-    summary = report.get("summary")
-    count = summary.get("pages", len(pages)) if isinstance(summary, Mapping) else len(pages)
-    return _site(pages, _findings_from_json(site.get("findings"), ""), count, site)
-
-
-def _page_from_json(page: Mapping[str, Any]) -> PageView:
-    path = str(page.get("path", ""))
-    freshness = page.get("freshness")
-    return _page(
-        path=path, title=page.get("title"), owners=page.get("owner"), due=page.get("due"),
-        freshness_date=page.get("freshness_date"), stale=page.get("stale"),
-        due_soon=freshness.get("due_soon") if isinstance(freshness, Mapping) else False,
-        readability=page.get("readability"), checklist=page.get("checklist"),
-        findings=_findings_from_json(page.get("findings"), path), extras=page,
-    )
-
-
-def _findings_from_json(entries: Any, path: str) -> tuple[Reported, ...]:
-    if not isinstance(entries, list):
-        return ()
-    found = []
-    for entry in entries:
-        if not isinstance(entry, Mapping):
-            continue
-        severity = "error" if entry.get("severity") == "error" else "warning"
-        line = entry.get("line") if isinstance(entry.get("line"), int) else 0
-        finding = Finding(str(entry.get("rule", "")), severity, str(entry.get("path", path)), line, str(entry.get("message", "")))
-        found.append(Reported(finding, bool(entry.get("baselined"))))
-    return tuple(found)
+def _due_soon(freshness: Any) -> bool:
+    # The build's typed verdict, or the object a quality.json read back holds.
+    if isinstance(freshness, Mapping):
+        return bool(freshness.get("due_soon"))
+    return isinstance(freshness, Freshness) and freshness.due_soon
 
 
 def _page(
     *, path: str, title: Any, owners: Any, due: Any, freshness_date: Any, stale: Any, due_soon: Any,
     readability: Any, checklist: Any, findings: tuple[Reported, ...], extras: Mapping[str, Any],
 ) -> PageView:
-    """One page from the report's values, in either form (the gates' additions are plain data)."""
+    """One page from the report's values (the gates' additions are typed, or plain data read
+    back from a file)."""
     readability = readability if isinstance(readability, Mapping) else {}
     flesch = readability.get("flesch_reading_ease")
     grade = readability.get("grade")

@@ -9,7 +9,6 @@ well.
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import functools
 import html
@@ -25,10 +24,11 @@ from docgates.core.frontmatter import PageSource
 from docgates.core.markdown_outline import outline
 from docgates.core.pagehtml import TABLE_SCRIPT, link, relative_url
 from docgates.core.report import QualityReport
+from docgates.core.report_file import report_from_dict
 from docgates.core.templates import render as render_template
 from docgates.dashboard import sections
 from docgates.dashboard.measures import HEALTH_DEFINITION, Dimension, dimensions, finding_counts, health_score, health_summary
-from docgates.dashboard.model import PageView, SiteView, from_json, from_report
+from docgates.dashboard.model import PageView, SiteView, from_report
 from docgates.links.resolve import link_destinations
 
 DEFAULT_ONBOARDING = ("onboarding*", "*/onboarding*", "**/onboarding/**")
@@ -57,11 +57,10 @@ class DashboardInput:
 
     @functools.cached_property
     def view(self) -> SiteView:
-        if isinstance(self.report, QualityReport):
-            return from_report(self.report, self.leave_out)
-        view = from_json(self.report)
-        left_out = set(self.leave_out)
-        return dataclasses.replace(view, pages=tuple(p for p in view.pages if p.path not in left_out))
+        report = self.report
+        if not isinstance(report, QualityReport):
+            report = report_from_dict(report, untrusted=True)
+        return from_report(report, self.leave_out)
 
     def ran(self, gate: str, evidence: bool) -> bool:
         return gate in self.gates if self.gates is not None else evidence

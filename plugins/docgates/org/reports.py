@@ -1,6 +1,13 @@
 """One site's ``quality.json`` read into what the org view records: the site's figures and
 one row per page. Anything a report holds is data, never trusted: a wrong type is skipped or
-the whole report refused with the reason."""
+the whole report refused with the reason.
+
+The health score comes from the dashboard's typed view of the report
+(``core/report_file.report_from_dict`` with ``untrusted``, as the dashboard reads any report
+it is handed). The rest stays here on purpose: the body is fetched bytes, not a file (its own
+size cap in ``sources.py``, and messages for bytes that are not UTF-8 or JSON), the schema
+version is checked before anything is read, and a page row needs only counts and a few
+fields, read with plain lookups because it runs for every page of every site."""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from docgates.core.report_file import report_from_dict
 from docgates.dashboard.page import DashboardInput, dimensions, health_score
 
 # The quality.json layout this version reads. A report says its layout with "schema"; reports
@@ -90,7 +98,7 @@ def parse_report(body: bytes) -> SiteReport:
         pages=len(pages),
         errors=_count(summary.get("errors")),
         warnings=_count(summary.get("warnings")),
-        health=health_score(dimensions(DashboardInput(report=data))),
+        health=health_score(dimensions(DashboardInput(report=report_from_dict(data, untrusted=True)))),
     )
     today_date = dt.date.fromisoformat(today)
     report.rows = [_row(page, today_date) for page in pages]

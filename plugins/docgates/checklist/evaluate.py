@@ -281,3 +281,12 @@ def _show(value: Any) -> str:
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def factor_tags(value: Any) -> list[str]:
+    """A post-mortem's ``contributing_factors`` as tags to count and group by: white space
+    folded and case folded ("DNS " and "dns" are one factor); anything but a list of texts or
+    numbers, and empty entries, are no factors."""
+    if not isinstance(value, list):
+        return []
+    return [" ".join(str(v).split()).casefold() for v in value if isinstance(v, (str, int)) and str(v).strip()]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from docgates.checklist.config import load_checklists
-from docgates.checklist.evaluate import Evaluation, PageFinder, evaluate
+from docgates.checklist.evaluate import Evaluation, PageFinder, evaluate, factor_tags
 from docgates.core.findings import Finding
 from docgates.core.frontmatter import PageSource, parse_page
 from docgates.core.gate import Gate, PageInput, SiteContext
@@ -163,7 +163,7 @@ class _SiteSummary:
         per_type["complete"] += complete
         for name, count in (evaluation.actions or {}).items():
             self.counts[name] += count
-        self.factors.update(_factors(source.meta.get("contributing_factors")))
+        self.factors.update(factor_tags(source.meta.get("contributing_factors")))
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {**self.counts, "by_type": dict(sorted(self.by_type.items()))}
@@ -183,8 +183,3 @@ def _type_of(site: SiteContext, path: str) -> str | None:
             return None
     return source.type
 
-
-def _factors(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        return []
-    return [" ".join(str(v).split()).casefold() for v in value if isinstance(v, (str, int)) and str(v).strip()]

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from markupsafe import Markup
 
+from docgates.checklist.evaluate import factor_tags
 from docgates.core.content_cache import ContentCache, code_digest, content_key
 from docgates.core.frontmatter import PageSource
 from docgates.core.markdown_outline import outline
@@ -173,10 +174,7 @@ def contributing_factors(data: DashboardInput) -> list[tuple[str, list[str]]]:
     for path, source in sorted(data.sources.items()):
         if source.type != "postmortem":
             continue
-        value = source.meta.get("contributing_factors")
-        if not isinstance(value, list):
-            continue
-        for factor in {" ".join(str(v).split()).casefold() for v in value if isinstance(v, (str, int)) and str(v).strip()}:
+        for factor in set(factor_tags(source.meta.get("contributing_factors"))):
             pages[factor].append(path)
     return sorted(pages.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 

@@ -7,12 +7,10 @@ findings; the exit code follows ``docgates check``, read from the report the bui
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-
+from docgates.core.report_file import ReportFileError, read_report
 from docgates.engines import BuildRequest
 
 REPORT_NAME = "quality.json"
@@ -55,12 +53,10 @@ def configured_site_dir(config_file: Path) -> Path:
 def has_failing_errors(report: Path) -> bool:
     """Whether quality.json holds an error finding that the baseline does not accept."""
     try:
-        data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        read = read_report(report)
+    except ReportFileError:
         return False
-    findings = [f for page in data.get("pages", []) for f in page.get("findings", [])]
-    findings += data.get("site", {}).get("findings", [])
-    return any(f.get("severity") == "error" and not f.get("baselined") for f in findings)
+    return any(f.severity == "error" and f not in read.baselined for f in read.findings())
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

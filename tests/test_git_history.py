@@ -170,9 +170,3 @@ def test_ignore_revs_file_format(tmp_path):
     with pytest.raises(IgnoreRevsError, match=r"bad:2: 'not-a-sha' is not a commit id"):
         read_ignore_revs(bad)
 
-
-def test_bench_helper_times_the_pass(repo):
-    repo.commit("c", files={"docs/a.md": "a\n"})
-    figures = git_log.bench_git_pass(repo.root)
-    assert figures["status"] == "ok" and figures["commits"] == 1 and figures["changes"] == 1
-    assert figures["seconds"] >= 0

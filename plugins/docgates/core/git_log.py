@@ -54,7 +54,7 @@ def load_history(
     if repo_root is None or not Path(repo_root).is_dir():
         return GitHistory("not-a-repo", _not_a_repo(repo_root, ""))
     root = Path(repo_root)
-    probe = _git(git, root, "rev-parse", "--is-shallow-repository", "--show-toplevel")
+    probe = run_git(git, root, "rev-parse", "--is-shallow-repository", "--show-toplevel")
     if probe.returncode != 0:
         return GitHistory("not-a-repo", _not_a_repo(root, probe.stderr))
     shallow_flag, _, toplevel = probe.stdout.decode("utf-8", "surrogateescape").partition("\n")
@@ -74,7 +74,7 @@ def load_history(
     if pathspecs:
         args += ["--", *pathspecs]
     listing = _start_git(git, top, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD") if head_files else None
-    log = _git(git, top, *args)
+    log = run_git(git, top, *args)
     tracked = _finish_listing(listing)
     if log.returncode != 0:
         stderr = log.stderr.decode("utf-8", "replace")
@@ -87,7 +87,10 @@ def load_history(
     return GitHistory(status, message, top, commits, ignore_revs, time.perf_counter() - started, tracked)
 
 
-def _git(git: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def run_git(git: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """One git command, its output captured, with the settings every git run of docgates
+    uses: no prompt, no optional lock, C locale, paths unquoted and from the top, pathspecs
+    literal (``FileNotFoundError`` when ``git`` cannot be run)."""
     return subprocess.run(_git_command(git, args), cwd=cwd, env=_git_env(), capture_output=True, check=False)
 
 
@@ -187,24 +190,12 @@ def first_commit_date(repo_root: Path) -> dt.date | None:
     git = shutil.which("git")
     if git is None:
         return None
-    probe = _git(git, repo_root, "rev-parse", "--is-shallow-repository")
+    probe = run_git(git, repo_root, "rev-parse", "--is-shallow-repository")
     if probe.returncode != 0 or probe.stdout.strip() != b"false":
         return None
     # The author's own calendar day (%as), as a reviewer there would have written the date.
-    roots = _git(git, repo_root, "log", "--max-parents=0", "--format=%as", "HEAD")
+    roots = run_git(git, repo_root, "log", "--max-parents=0", "--format=%as", "HEAD")
     if roots.returncode != 0:
         return None
     return min((dt.date.fromisoformat(day) for day in roots.stdout.decode("ascii", "replace").split()), default=None)
 
-
-def bench_git_pass(repo_root: str | os.PathLike[str], paths: Iterable[str] | None = None) -> dict:
-    """Time one full git pass (for ``make bench``): seconds, commits and file changes."""
-    started = time.perf_counter()
-    history = load_history(repo_root, paths=paths)
-    seconds = time.perf_counter() - started
-    return {
-        "seconds": round(seconds, 3),
-        "status": history.status,
-        "commits": len(history.commits),
-        "changes": sum(len(c.changes) for c in history.commits),
-    }

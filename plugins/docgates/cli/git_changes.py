@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from docgates.cli.main import UsageError
+from docgates.core.git_log import run_git
 
 # git's well-known id of the empty tree: the base of a repository with no commit yet.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -15,9 +16,7 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 def _git(repo_root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args], cwd=repo_root, capture_output=True, check=False
-        )
+        return run_git("git", repo_root, *args)
     except FileNotFoundError:
         raise UsageError("git is not installed; --changed-since needs it") from None
 

@@ -14,6 +14,8 @@ import pytest
 from docgates.core.dates import parse_interval
 from docgates.core.git_log import load_history
 from docgates.core.gitblobs import BlobReader
+from docgates.freshness.clock import ReviewClock
+from docgates.freshness.options import FolderIntervals
 from docgates.leaderboard.boards import BoardCache, result_key
 from docgates.leaderboard.docsday import ScoringSettings
 from docgates.leaderboard.model import Leaderboard
@@ -200,7 +202,11 @@ def test_the_key_changes_with_everything_the_board_depends_on(repo, tmp_path):
         "points": key(settings=dataclasses.replace(settings, points={**settings.points, "rescued": 9})),
         "awards": key(settings=dataclasses.replace(settings, awards=("rescuer",))),
         "bulk_pages": key(settings=dataclasses.replace(settings, bulk_pages=5)),
-        "review_every": key(settings=dataclasses.replace(settings, review_every=parse_interval("90d"))),
+        "review_every": key(settings=dataclasses.replace(settings, clock=ReviewClock(parse_interval("90d")))),
+        "adopted": key(settings=dataclasses.replace(
+            settings, clock=ReviewClock(parse_interval("180d"), adopted=dt.date(2026, 11, 1)))),
+        "intervals": key(settings=dataclasses.replace(
+            settings, clock=ReviewClock(parse_interval("180d"), FolderIntervals({"ops/": "30d"})))),
         "excluded": key(settings=dataclasses.replace(settings, excluded=frozenset({"board.md"}))),
         "docs_prefix": key(settings=dataclasses.replace(settings, docs_prefix="")),
         "language": key(settings=dataclasses.replace(settings, language="de")),

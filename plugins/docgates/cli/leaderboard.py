@@ -1,7 +1,7 @@
 """``docgates leaderboard``: docs-day scores from git history, as text, JSON or Markdown.
 
-Reads mkdocs.yml for the docs folder and the plugins' options (points, awards, the default
-review interval), then scores the window with the same core as the generated page. No page
+Reads mkdocs.yml for the docs folder and the plugins' options (points, awards, the freshness
+plugin's review schedule), then scores the window with the same core as the generated page. No page
 is rendered: everything comes from git.
 """
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException
 
-    from docgates.core.dates import DateError, parse_interval, today
+    from docgates.core.dates import DateError, today
     from docgates.core.findings import SeverityPolicy
     from docgates.core.gate import SiteContext
     from docgates.core.report import QualityReport
@@ -58,15 +58,13 @@ def run(args: argparse.Namespace) -> int:
 
     plugin = config.plugins.get("docgates/leaderboard")
     options = dict(getattr(plugin, "config", {}) or {})
-    freshness = config.plugins.get("docgates/freshness")
-    review_every = (getattr(freshness, "config", {}) or {}).get("review_every") or "180d"
     try:
+        clock = _review_clock(config)
         points = check_points(options.get("points"))
         awards = check_awards(options.get("awards", True))
         bulk_pages = check_bulk_pages(options.get("bulk_pages"))
         page = board_module.normalise_page_path(options.get("page"), "page", board_module.DEFAULT_PAGE)
         generated = {page, *_dashboard_page(config)}
-        interval = parse_interval(review_every)
     except (ValueError, DateError) as exc:
         raise UsageError(f"{path}: {exc}") from None
 
@@ -93,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     language = str((config.theme.get("language") if config.theme else None) or "en")
     settings = ScoringSettings(
         docs_prefix=board_module.docs_prefix(site),
-        review_every=interval,
+        clock=clock,
         points=points,
         awards=awards,
         bulk_pages=bulk_pages,
@@ -110,6 +108,24 @@ def run(args: argparse.Namespace) -> int:
     render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
     sys.stdout.write(render(board))
     return 0
+
+
+def _review_clock(config):
+    """When pages fall due, as the build's board decides it: by the freshness plugin's
+    ``review_every``, ``intervals`` and ``adopted`` when that plugin is on, else by its
+    ``review_every`` alone (the leaderboard's fallback, which the MkDocs plugin hands it)."""
+    from docgates.core.dates import parse_interval
+    from docgates.freshness.clock import ReviewClock
+    from docgates.freshness.options import DEFAULT_REVIEW_EVERY
+
+    plugin = config.plugins.get("docgates/freshness")
+    options = dict(getattr(plugin, "config", {}) or {})
+    if plugin is not None and options.get("enabled", True):
+        try:
+            return ReviewClock.from_options(options)
+        except ValueError as exc:
+            raise ValueError(f"docgates/freshness: {exc}") from None
+    return ReviewClock(parse_interval(options.get("review_every") or DEFAULT_REVIEW_EVERY))
 
 
 def _dashboard_page(config) -> list[str]:

@@ -1,11 +1,11 @@
 """The freshness gate (engine-agnostic): every page is reviewed on schedule.
 
-Freshness date = front matter ``reviewed``, else the date of the last git commit that changed
-the page's content (renames followed, pure renames and ignored bulk commits skipped), but never
-earlier than the ``adopted`` option: a site adopting docgates starts green. Review
-interval = front matter ``review_every``, else the last matching folder glob of the
-``intervals`` option, else ``review_every`` of the plugin. A page is stale when
-``today > freshness date + interval``; ``archived: true`` pages are exempt.
+When a page falls due is ``clock.py``'s rule (shared with the docs-day leaderboard): from
+front matter ``reviewed``, else the last git commit that changed the page's content (renames
+followed, pure renames and ignored bulk commits skipped) but never before the ``adopted``
+option; plus front matter ``review_every``, else the ``intervals`` option's last matching
+folder glob, else ``review_every`` of the plugin. A page is stale when ``today > due``;
+``archived: true`` pages are exempt.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from docgates.core.dates import DateError, Interval, parse_date, parse_interval
 from docgates.core.gate import Gate, PageInput, SiteContext
 from docgates.core.git_history import GitHistory
 from docgates.core.ignore_revs import IgnoreRevsError, default_ignore_revs_file, read_ignore_revs
 from docgates.core.report import PageReport
 from docgates.core.site_history import IGNORE_REVS_KEY, history_for
+from docgates.freshness.clock import CLOCK_KEY, ReviewClock
 from docgates.freshness.code_check import CodeCheck
 from docgates.freshness.messages import in_days, owner_phrase, stale_message
 from docgates.freshness.model import Freshness, FreshnessView
-from docgates.freshness.options import DEFAULT_REVIEW_EVERY, DEFAULT_WARN_WITHIN, FolderDocuments, FolderIntervals
+from docgates.freshness.options import DEFAULT_WARN_WITHIN, FolderDocuments
 
 # A review dated tomorrow is a reviewer east of the build machine, not a typo.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -38,11 +38,7 @@ class FreshnessGate(Gate):
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        try:
-            self.review_every = parse_interval(self.options.get("review_every") or DEFAULT_REVIEW_EVERY)
-        except DateError as exc:
-            raise ValueError(f"review_every: {exc}") from None
-        self.intervals = FolderIntervals(self.options.get("intervals"))
+        self.clock = ReviewClock.from_options(self.options)
         warn_within = self.options.get("warn_within", DEFAULT_WARN_WITHIN)
         if isinstance(warn_within, bool) or not isinstance(warn_within, int) or warn_within < 0:
             raise ValueError(f"warn_within: expected a number of days (0 turns it off), got {warn_within!r}")
@@ -51,11 +47,6 @@ class FreshnessGate(Gate):
         self.ignore_revs_file: Path | None = Path(ignore) if ignore else None
         self.git_unknown: str | None = self.options.get("git_unknown")
         self.show_commands = self.options.get("show_commands", True) is not False
-        adopted = self.options.get("adopted")
-        try:
-            self.adopted: dt.date | None = parse_date(adopted) if adopted else None
-        except DateError as exc:
-            raise ValueError(f"adopted: {exc}; write the day the site adopted docgates, e.g. 2026-12-01") from None
         self.folder_documents = FolderDocuments(self.options.get("documents"))
         self.code = CodeCheck(self.folder_documents, self.ignore_revs_file)
         self.history: GitHistory | None = None
@@ -78,6 +69,8 @@ class FreshnessGate(Gate):
         self.pages_needing_git = 0
         self.future_dated = []
         self.repo_prefix = site.repo_path("x")[:-1]
+        # The docs-day board judges staleness by this clock too (leaderboard/gate.py).
+        site.shared[CLOCK_KEY] = self.clock
         self.code.begin(site, self.repo_prefix)
         self.command_prefix = _command_path(site, "x")[:-1]
         # In CI a shallow checkout would switch the gate off without failing: an error there,
@@ -125,22 +118,21 @@ class FreshnessGate(Gate):
                 "date the review happened, or run 'docgates review' on the page",
             ))
             result.reviewed, reviewed_broken = None, True
-        if result.reviewed:
-            result.source = "reviewed"
-            if history.ok:
-                since = history.content_changes(repo_path, since=result.reviewed)
-                result.commits_since_review = len(since)
-                result.authors_since_review = len({c.commit.author for c in since})
-        elif result.last_changed:
-            result.source = "git"
-            if self.adopted is not None and self.adopted > result.last_changed:
-                # Unreviewed before adoption: the clock runs from the adoption, not from history.
-                result.source, result.adopted = "adopted", self.adopted
-        result.interval, result.interval_source = self._interval_for(page)
-        if result.date is not None:
-            result.due = result.interval.after(result.date)
+        if result.reviewed and history.ok:
+            since = history.content_changes(repo_path, since=result.reviewed)
+            result.commits_since_review = len(since)
+            result.authors_since_review = len({c.commit.author for c in since})
+        schedule = self.clock.schedule(
+            page.path, result.reviewed, source.review_every, result.archived, result.last_changed
+        )
+        result.source, result.interval = schedule.source, schedule.interval
+        result.interval_source = schedule.interval_source
+        if schedule.source == "adopted":
+            result.adopted = schedule.fresh_from
+        if schedule.due is not None:
+            result.due = schedule.due
             result.days_overdue = (site.today - result.due).days
-        elif not result.archived and not reviewed_broken and not history.ok:
+        elif schedule.fresh_from is None and not result.archived and not reviewed_broken and not history.ok:
             self.pages_needing_git += 1
         report.freshness_date = result.date
         report.data["freshness"] = result
@@ -209,10 +201,10 @@ class FreshnessGate(Gate):
         site.report.site["freshness"] = {
             # No timings here: the same inputs must give the same report.
             "git": {"status": history.status, "message": history.message, "commits": len(history.commits)},
-            "review_every": str(self.review_every),
+            "review_every": str(self.clock.review_every),
             "warn_within": self.warn_within,
             # Pages with no review are due from this day at the earliest (None: not set).
-            "adopted": _iso(self.adopted),
+            "adopted": _iso(self.clock.adopted),
             "stale_pages": stale,
             "due_soon_pages": sorted(p for p, r in self.results.items() if r.due_soon),
             "code_changed_pages": sorted(
@@ -229,14 +221,6 @@ class FreshnessGate(Gate):
         self.code.release()
 
     # -- helpers ------------------------------------------------------------------------
-    def _interval_for(self, page: PageInput) -> tuple[Interval, str]:
-        if page.source.review_every is not None:
-            return page.source.review_every, "page"
-        match = self.intervals.match(page.path)
-        if match is not None:
-            return match[1], f"intervals: {match[0]}"
-        return self.review_every, "default"
-
     def _view(self, result: Freshness, history: GitHistory, owners: list[str], command: str) -> FreshnessView:
         if result.archived:
             state = "archived"

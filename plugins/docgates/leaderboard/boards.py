@@ -18,7 +18,8 @@ from docgates.leaderboard.window import Window
 
 # Bump when a cached board (``result_key``, ``Leaderboard.to_cache``) must not be reused.
 # 2: the generic cache form (the window as one value). 3: net scores, flagged commits.
-VERSION = 3
+# 4: due dates by the freshness gate's clock (adopted, intervals).
+VERSION = 4
 # A few windows or option sets (a build and a serve, two docs days) without thrashing.
 BOARDS_KEPT = 4
 
@@ -42,7 +43,7 @@ def result_key(window: Window, settings: ScoringSettings, history: GitHistory) -
         window.since.isoformat(),
         window.until.isoformat(),
         settings.docs_prefix,
-        str(settings.review_every),
+        settings.clock.key(),
         repr(sorted(settings.points.items())),
         repr(tuple(settings.awards)),
         str(settings.bulk_pages),

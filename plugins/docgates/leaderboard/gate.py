@@ -18,6 +18,8 @@ from docgates.core.git_history import GitHistory
 from docgates.core.site_history import history_for
 from docgates.core.gitblobs import BlobReader
 from docgates.core.pagehtml import relative_url
+from docgates.freshness.clock import CLOCK_KEY, ReviewClock
+from docgates.freshness.options import DEFAULT_REVIEW_EVERY
 from docgates.leaderboard.boards import BoardCache, result_key
 from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_bulk_pages, check_points
 from docgates.leaderboard.model import Leaderboard
@@ -58,8 +60,9 @@ class LeaderboardGate(Gate):
         self.points = check_points(opts.get("points"))
         self.awards = check_awards(opts.get("awards", True))
         self.bulk_pages = check_bulk_pages(opts.get("bulk_pages"))
+        # Used only when the freshness gate does not run: then its clock decides (``settings``).
         try:
-            self.review_every = parse_interval(opts.get("review_every") or "180d")
+            self.clock = ReviewClock(parse_interval(opts.get("review_every") or DEFAULT_REVIEW_EVERY))
         except DateError as exc:
             raise ValueError(f"review_every: {exc}") from None
         self.window_options = {k: opts.get(k) for k in ("docs_day", "since", "until")}
@@ -108,7 +111,7 @@ class LeaderboardGate(Gate):
         generated = set(self.generated_pages()) | {path for path in site.page_urls if not (site.docs_dir / path).is_file()}
         return ScoringSettings(
             docs_prefix=docs_prefix(site),
-            review_every=self.review_every,
+            clock=site.shared.get(CLOCK_KEY) or self.clock,
             points=self.points,
             awards=self.awards,
             bulk_pages=self.bulk_pages,

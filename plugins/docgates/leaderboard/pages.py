@@ -228,11 +228,11 @@ class PageJudge:
     def _stale(self, source: PageSource, rev: str, repo_path: str, day: dt.date) -> bool:
         if source.archived:
             return False
-        fresh_from = source.reviewed or self._last_change(rev, repo_path)
-        if fresh_from is None:
-            return False
-        interval = source.review_every or self.settings.review_every
-        return day > interval.after(fresh_from)
+        last_change = None if source.reviewed else self._last_change(rev, repo_path)
+        schedule = self.settings.clock.schedule(
+            self.docs_path(repo_path) or repo_path, source.reviewed, source.review_every, False, last_change
+        )
+        return schedule.stale(day)
 
     def _last_change(self, rev: str, repo_path: str) -> dt.date | None:
         """The day of the newest commit at or before ``rev`` that changed the page."""

@@ -182,13 +182,15 @@ class _Gate(http.server.BaseHTTPRequestHandler):
                 server.barrier.wait(timeout=server.hold)
             except threading.BrokenBarrierError:
                 pass
+        # Done before the answer is sent: a client that may fetch once at a time sends its next
+        # request as soon as it has this one's body, which can be before this thread runs again.
+        with server.lock:
+            server.active -= 1
         body = server.report
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        with server.lock:
-            server.active -= 1
 
 
 def _gate_server(report: bytes, expected: int, hold: float = 3):

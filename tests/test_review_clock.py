@@ -90,3 +90,12 @@ def test_without_the_freshness_gate_the_board_keeps_its_own_interval(git_site):
     assert result.report["site"]["leaderboard"]["health"]["after"]["stale"] == 1  # legacy.md only
     proc = site.docgates("leaderboard", "--docs-day", TODAY, "--format", "json")
     assert json.loads(proc.stdout)["health"]["after"]["stale"] == 1
+
+
+def test_a_bad_adoption_day_is_named_by_the_command_line(git_site):
+    site, repo = git_site
+    site.plugins({"docgates/freshness": {"adopted": "someday"}}, "docgates/leaderboard")
+    repo.commit("page", OLD, files={"docs/index.md": "# Home\n"})
+    proc = site.docgates("leaderboard", "--docs-day", TODAY)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "mkdocs.yml: docgates/freshness: adopted:" in proc.stderr and "2026-12-01" in proc.stderr

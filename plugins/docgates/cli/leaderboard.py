@@ -114,9 +114,7 @@ def _review_clock(config):
     """When pages fall due, as the build's board decides it: by the freshness plugin's
     ``review_every``, ``intervals`` and ``adopted`` when that plugin is on, else by its
     ``review_every`` alone (the leaderboard's fallback, which the MkDocs plugin hands it)."""
-    from docgates.core.dates import parse_interval
     from docgates.freshness.clock import ReviewClock
-    from docgates.freshness.options import DEFAULT_REVIEW_EVERY
 
     plugin = config.plugins.get("docgates/freshness")
     options = dict(getattr(plugin, "config", {}) or {})
@@ -125,7 +123,7 @@ def _review_clock(config):
             return ReviewClock.from_options(options)
         except ValueError as exc:
             raise ValueError(f"docgates/freshness: {exc}") from None
-    return ReviewClock(parse_interval(options.get("review_every") or DEFAULT_REVIEW_EVERY))
+    return ReviewClock.from_options({"review_every": options.get("review_every")})
 
 
 def _dashboard_page(config) -> list[str]:

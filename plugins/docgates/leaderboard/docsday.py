@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from docgates.core.dates import parse_interval
 from docgates.core.frontmatter import PageSource
 from docgates.freshness.clock import ReviewClock
-from docgates.freshness.options import DEFAULT_REVIEW_EVERY
 
 # Improvement kinds, in the order they are shown, with default points and a label.
 KINDS: dict[str, tuple[int, str]] = {
@@ -59,7 +57,7 @@ class ScoringSettings:
     docs_prefix: str  # the docs folder, repository-relative, "" or ending in "/"
     # When a page falls due: the freshness gate's clock when that gate runs, so the board's
     # "stale" is the site's own; else the leaderboard's ``review_every`` alone.
-    clock: ReviewClock = field(default_factory=lambda: ReviewClock(parse_interval(DEFAULT_REVIEW_EVERY)))
+    clock: ReviewClock = field(default_factory=lambda: ReviewClock.from_options({}))
     points: dict[str, int] = field(default_factory=default_points)
     awards: tuple[str, ...] = tuple(AWARDS)
     # Pages a mechanical commit edits at least (bulk.py); 0: no commit is mechanical.

@@ -12,14 +12,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Mapping
 
-from docgates.core.dates import DateError, parse_interval, today as real_today
+from docgates.core.dates import today as real_today
 from docgates.core.gate import Gate, SiteContext
 from docgates.core.git_history import GitHistory
 from docgates.core.site_history import history_for
 from docgates.core.gitblobs import BlobReader
 from docgates.core.pagehtml import relative_url
 from docgates.freshness.clock import CLOCK_KEY, ReviewClock
-from docgates.freshness.options import DEFAULT_REVIEW_EVERY
 from docgates.leaderboard.boards import BoardCache, result_key
 from docgates.leaderboard.docsday import ScoringSettings, check_awards, check_bulk_pages, check_points
 from docgates.leaderboard.model import Leaderboard
@@ -61,10 +60,7 @@ class LeaderboardGate(Gate):
         self.awards = check_awards(opts.get("awards", True))
         self.bulk_pages = check_bulk_pages(opts.get("bulk_pages"))
         # Used only when the freshness gate does not run: then its clock decides (``settings``).
-        try:
-            self.clock = ReviewClock(parse_interval(opts.get("review_every") or DEFAULT_REVIEW_EVERY))
-        except DateError as exc:
-            raise ValueError(f"review_every: {exc}") from None
+        self.clock = ReviewClock.from_options({"review_every": opts.get("review_every")})
         self.window_options = {k: opts.get(k) for k in ("docs_day", "since", "until")}
         # Validate now, so a bad date fails at config time, not halfway through the build.
         self.window(real_today())

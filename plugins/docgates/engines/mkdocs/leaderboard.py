@@ -53,7 +53,8 @@ class LeaderboardPlugin(GatePlugin[LeaderboardConfig]):
 
     def gate_options(self, config: MkDocsConfig) -> dict[str, Any]:
         options = super().gate_options(config)
-        # Staleness before and after each commit follows the freshness plugin's default.
+        # With the freshness gate in the run, the board judges staleness by its whole clock
+        # (freshness/clock.py); with that plugin turned off, by its review_every still.
         freshness = config.plugins.get("docgates/freshness")
         interval = getattr(getattr(freshness, "config", None), "get", lambda *_: None)("review_every")
         if interval:

@@ -65,6 +65,21 @@ def test_a_mechanical_bulk_commit_earns_nothing_and_is_flagged(repo):
         assert _scores(board)["Sal Stamper"][1] == {"rescued": 25, "reviewed": 25}
 
 
+def test_a_real_edit_in_a_mechanical_commit_still_earns(repo):
+    stale = _pages(20, reviewed="2026-01-05")
+    repo.commit("old", OLD, files={**stale, "docs/a.md": page("# A\n\nOld.", reviewed="2026-01-05")})
+    title_case = {path: text.replace(f"# {TITLES[n % 5]}", f"# {TITLES[n % 5].title()}")
+                  for n, (path, text) in enumerate(stale.items())}
+    rewritten = page("# A\n\nRead and checked.\n\nThe steps work.\n\nThe owner agrees.\n\nDone.", reviewed="2026-11-12")
+    mixed = repo.commit("Title case, and review A", "2026-11-12T09:00:00+00:00", author="Mo Mixed <m@x.org>",
+                        files={**title_case, "docs/a.md": rewritten})
+    board = score(repo)
+    assert [(f.commit, f.pages) for f in board.flagged] == [(mixed, 20)]
+    assert {c.path for c in board.contributions} == {"a.md"}
+    kinds_earned = _scores(board)["Mo Mixed"][1]
+    assert kinds_earned["rescued"] == 1 and kinds_earned["reviewed"] == 1
+
+
 def repo_files(repo, files: dict[str, str]) -> dict[str, str]:
     return {path: (repo.root / path).read_text(encoding="utf-8") for path in files}
 

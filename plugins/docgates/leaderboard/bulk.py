@@ -8,7 +8,8 @@ lines each, counted on the whole file, front matter included. New, deleted and p
 pages are not edits. Whether the edits are "the same" is not asked: the title-case commit
 changes every page differently, and many one-line edits in one commit is what a script makes.
 
-A mechanical commit earns nothing, and the board lists it so the organiser sees it. What it
+A mechanical commit's small edits earn nothing, and the board lists it so the organiser sees
+it; a real edit in the same commit (a page rewritten, a new page) still earns. What any of it
 breaks still counts against its author (``ledger.py``). Commits in the ignore-revs file are
 skipped before this check, like every other measure.
 """
@@ -25,10 +26,11 @@ from docgates.leaderboard.pages import PageJudge
 BULK_LINES = 3
 
 
-def mechanical(commit: Commit, pages: PageJudge, threshold: int) -> Flagged | None:
-    """``commit`` as flagged when it is mechanical, else None. Reads only page versions the
-    scorer has fetched already (``Scorer._prefetch_window``), and diffs only in commits that
-    edit enough pages to be mechanical at all."""
+def mechanical(commit: Commit, pages: PageJudge, threshold: int) -> tuple[Flagged, set[str]] | None:
+    """``commit`` as flagged, with the docs paths of its small edits, when it is mechanical;
+    else None. Reads only page versions the scorer has fetched already
+    (``Scorer._prefetch_window``), and diffs only in commits that edit enough pages to be
+    mechanical at all."""
     if threshold <= 0:
         return None
     edits = [
@@ -37,15 +39,15 @@ def mechanical(commit: Commit, pages: PageJudge, threshold: int) -> Flagged | No
     ]
     if len(edits) < threshold:
         return None
-    small = 0
+    small: set[str] = set()
     for change in edits:
         old = pages.version(f"{commit.sha}^", change.old_path or change.path)
         new = pages.version(commit.sha, change.path)
         if old is not None and new is not None and small_edit(old.source.text, new.source.text):
-            small += 1
-    if small < threshold:
+            small.add(pages.docs_path(change.path))
+    if len(small) < threshold:
         return None
-    return Flagged(commit.sha, commit.author or "unknown", commit.date, commit.subject, small)
+    return Flagged(commit.sha, commit.author or "unknown", commit.date, commit.subject, len(small)), small
 
 
 def small_edit(old: str, new: str, limit: int = BULK_LINES) -> bool:

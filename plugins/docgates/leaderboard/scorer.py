@@ -57,12 +57,14 @@ class Scorer:
             if self.history.is_ignored(commit):
                 continue  # bulk reformatting commits (.git-blame-ignore-revs) earn nothing
             flagged = mechanical(commit, self.pages, self.settings.bulk_pages)
+            scripted: set[str] = set()
             if flagged is not None:
-                board.flagged.append(flagged)
+                board.flagged.append(flagged[0])
+                scripted = flagged[1]
             steps = [item for change in sorted(commit.changes, key=lambda ch: ch.path) for item in self._steps(commit, change)]
             for path, step in steps + self._links_elsewhere(commit):
-                # A mechanical commit earns nothing; what it broke still counts.
-                if flagged is None or step.amount < 0:
+                # A mechanical commit's small edits earn nothing; what they broke still counts.
+                if path not in scripted or step.amount < 0:
                     ledger.add(commit, path, step)
         people = earned(ledger.contributions(self.settings.points), lambda item: [item.author])
         board.contributions = [item for _, item in people]

@@ -19,9 +19,6 @@ from docgates.core.code_patterns import PatternListError, parse_patterns
 from docgates.core.dates import DateError, Interval, parse_date, parse_interval
 from docgates.core.findings import Finding, SeverityPolicy
 from docgates.core.safe_yaml import load_with_key_lines
-# Not used here: freshness/review.py and engines/zensical/stage.py still import it from this
-# module (their owners move the import to core.safe_yaml); drop this line then.
-from docgates.core.safe_yaml import SafeYamlLoader  # noqa: F401
 
 RULE = "frontmatter/invalid"
 # Keys the contract gives a meaning to, with the checker of each value.

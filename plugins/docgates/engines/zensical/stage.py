@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from docgates.core.frontmatter import SafeYamlLoader
+from docgates.core.safe_yaml import SafeYamlLoader
 from docgates.engines.zensical.inject import GENERATED_MARKER
 
 STAGE_DIR = Path(".cache") / "plugin" / "docgates" / "zensical"

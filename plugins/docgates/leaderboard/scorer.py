@@ -100,11 +100,12 @@ class Scorer:
         """The window's commits that touch the docs folder. The history may cover the whole
         repository (pages that document code); a commit that changed only code is no part
         of a docs day."""
+        return [c for c in self.commits if c.date in window and any(self._in_docs(ch) for ch in c.changes)]
+
+    def _in_docs(self, change: FileChange) -> bool:
+        """Whether ``change`` touches the docs folder, before or after a move."""
         prefix = self.settings.docs_prefix
-        return [
-            c for c in self.commits
-            if c.date in window and any(ch.path.startswith(prefix) or (ch.old_path or "").startswith(prefix) for ch in c.changes)
-        ]
+        return change.path.startswith(prefix) or (change.old_path or "").startswith(prefix)
 
     def _prefetch_window(self, commits: list[Commit]) -> None:
         """Every page version the window's commits need (and their CODEOWNERS files), read
@@ -180,11 +181,7 @@ class Scorer:
 
     def _moves_files(self, commit: Commit) -> bool:
         """Whether ``commit`` adds, deletes or moves a file of the docs folder (a link target)."""
-        prefix = self.settings.docs_prefix
-        return any(
-            change.status[:1] in ("A", "C", "D", "R") and (change.path.startswith(prefix) or (change.old_path or "").startswith(prefix))
-            for change in commit.changes
-        )
+        return any(change.status[:1] in ("A", "C", "D", "R") and self._in_docs(change) for change in commit.changes)
 
     def _links_elsewhere(self, commit: Commit) -> list[tuple[str, Step]]:
         """Links ``commit`` broke or fixed in pages it did not touch, by adding, deleting or

@@ -49,9 +49,10 @@ class HeadlessRun:
         first element an h1 with text ``title`` (or not): run the gates' rendered checks, with
         the title MkDocs would give the page after rendering it."""
         page.content = html
-        # What MkDocs' own render sets from the same h1; the page's title property (nav title,
-        # then front matter, then this, then the file name) decides as under MkDocs.
-        page._title_from_render = title
+        # MkDocs' render takes a page's title from this h1 when neither the nav nor the front
+        # matter names one; the title is a property a caller may set for good.
+        if title and "title" not in page.meta and "title" not in vars(page):
+            page.title = title
         path = page.file.src_uri
         shown = self.session.meta_titles.get(path) or str(page.title or "")
         self.session.rendered(path, html, shown, anchors)

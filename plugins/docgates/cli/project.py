@@ -23,6 +23,7 @@ class Project:
     repo_root: Path
     docs_repo_path: str
     site_wide_inputs: set[str]
+    config: dict  # mkdocs.yml as read (INHERIT followed), once
 
     @classmethod
     def load(cls, config_file: str | None) -> "Project":
@@ -50,7 +51,7 @@ class Project:
         inputs.update(CODEOWNERS_LOCATIONS)
         inputs.update(_plugin_option_files(raw, config_dir, repo_root))
         inputs.discard("")
-        return cls(config_path, config_dir, docs_dir, repo_root, docs_repo_path, inputs)
+        return cls(config_path, config_dir, docs_dir, repo_root, docs_repo_path, inputs, raw)
 
     def is_code(self, repo_path: str) -> bool:
         """Outside the docs and no site-wide input: something a page may document."""
@@ -77,8 +78,7 @@ class Project:
 
     def freshness_option(self, name: str) -> object:
         """The freshness plugin's option ``name`` as written in the config (None when unset)."""
-        raw = read_config(self.config_path)
-        for entry in raw.get("plugins") or []:
+        for entry in self.config.get("plugins") or []:
             if isinstance(entry, dict) and isinstance(entry.get("docgates/freshness"), dict):
                 return entry["docgates/freshness"].get(name)
         return None

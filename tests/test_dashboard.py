@@ -8,7 +8,9 @@ import pytest
 
 from conftest import base_env
 from docgates.dashboard import charts
-from docgates.dashboard.page import DashboardInput, dimensions, health_score, health_summary, render
+from docgates.dashboard.inputs import DashboardInput
+from docgates.dashboard.measures import dimensions, health_score, health_summary
+from docgates.dashboard.page import render
 from docgates.core.frontmatter import parse_page
 
 OLD = "2026-01-05T10:00:00+00:00"
@@ -184,7 +186,7 @@ def test_overview_counts_baselined_findings_apart_from_errors():
 
 
 def test_contributing_factors_come_from_postmortem_front_matter():
-    from docgates.dashboard.page import contributing_factors
+    from docgates.dashboard.inputs import contributing_factors
 
     sources = {
         "pm/a.md": parse_page("pm/a.md", "---\ntype: postmortem\ncontributing_factors: [dns, Alerting]\n---\n# A\n"),
@@ -217,7 +219,8 @@ def test_the_chart_library_loads_only_when_the_dashboard_is_drawn():
         "import sys\n"
         "from docgates.engines.mkdocs import quality, leaderboard, readability, links\n"
         "loaded = 'pygal' in sys.modules\n"
-        "from docgates.dashboard.page import DashboardInput, render\n"
+        "from docgates.dashboard.inputs import DashboardInput\n"
+        "from docgates.dashboard.page import render\n"
         "page = {'path': 'a.md', 'freshness_date': '2026-11-01', 'due': '2027-05-01', 'stale': False, 'findings': []}\n"
         "html = render(DashboardInput(report={'summary': {'pages': 1}, 'pages': [page]}, today='2026-11-24'))\n"
         "print(loaded, 'pygal' in sys.modules, '<svg' in html)\n"

@@ -11,7 +11,9 @@ import pytest
 import docgates
 from docgates.core.findings import SeverityPolicy
 from docgates.core.report import QualityReport
-from docgates.dashboard.page import DashboardInput, dimensions, health_summary, render
+from docgates.dashboard.inputs import DashboardInput
+from docgates.dashboard.measures import dimensions, health_summary
+from docgates.dashboard.page import render
 from docgates.freshness.model import Freshness
 
 PACKAGE_TEMPLATE = Path(docgates.__file__).parent / "templates" / "docgates" / "dashboard.html"

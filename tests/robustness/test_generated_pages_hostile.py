@@ -19,7 +19,8 @@ import pytest
 
 from conftest import GitRepo
 from docgates.dashboard import charts
-from docgates.dashboard.page import DashboardInput, render
+from docgates.dashboard.inputs import DashboardInput
+from docgates.dashboard.page import render
 from docgates.leaderboard.model import Contribution, Leaderboard, Score
 from docgates.leaderboard.render import render_html
 from docgates.leaderboard.window import Window

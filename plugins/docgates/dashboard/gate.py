@@ -10,7 +10,9 @@ from typing import Any, Mapping
 
 from docgates.core.content_cache import ContentCache
 from docgates.core.gate import Gate, SiteContext
-from docgates.dashboard.page import DEFAULT_ONBOARDING, TITLE, DashboardInput, dimensions, health_summary, render
+from docgates.dashboard.inputs import DEFAULT_ONBOARDING, DashboardInput
+from docgates.dashboard.measures import dimensions, health_summary
+from docgates.dashboard.page import TITLE, render
 from docgates.leaderboard.gate import normalise_page_path
 
 # A top-level page, so the nav shows one entry; its URL is still quality/.

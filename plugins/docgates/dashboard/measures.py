@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
+from docgates.dashboard.inputs import DashboardInput
 from docgates.dashboard.model import PageView
-
-if TYPE_CHECKING:
-    from docgates.dashboard.page import DashboardInput
 
 HEALTH_DEFINITION = (
     "the share of pages that pass every measured check: fresh (reviewed on time and not behind "

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
+from docgates.dashboard.inputs import DashboardInput
 from docgates.dashboard.measures import Dimension, dimensions, finding_counts, health_summary
 from docgates.dashboard.model import PageView
-
-if TYPE_CHECKING:
-    from docgates.dashboard.page import DashboardInput
 
 # Flesch reading ease bands (higher is easier), as readability guides name them.
 READING_BANDS: tuple[tuple[float, str], ...] = (

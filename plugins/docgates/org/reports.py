@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from docgates.core.report_file import report_from_dict
-from docgates.dashboard.page import DashboardInput, dimensions, health_score
+from docgates.dashboard.inputs import DashboardInput
+from docgates.dashboard.measures import dimensions, health_score
 
 # The quality.json layout this version reads. A report says its layout with "schema"; reports
 # written before that key existed are version 1.

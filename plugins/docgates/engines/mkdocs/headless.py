@@ -105,7 +105,11 @@ def run_headless(
             raise ProjectError(
                 f"{path}: no docgates plugin is enabled; add e.g. 'docgates/freshness' under plugins"
             )
-        session.renders = False
+        # 'docgates check' makes no site, so no generated page will be asked for; another
+        # engine (``render=False``) builds the whole site, generated pages included, and a gate
+        # may start preparing one in ``begin`` (the leaderboard scores old page versions in
+        # its worker process while that engine renders).
+        session.renders = not render
         session.shared.update(shared or {})
         # Known before on_files, where it becomes the site's ``complete``.
         session.reads_every_page = only is None

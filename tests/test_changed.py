@@ -249,3 +249,23 @@ def test_scan_finds_images_badges_and_heading_links_but_not_code(tmp_path):
     }
     found = _pages_linking_to(tmp_path, pages, {"assets/logo.png", "old.md"})
     assert found == {"image.md", "badge.md", "heading.md"}
+
+
+def test_a_changed_page_mkdocs_cannot_read_is_a_finding_in_the_check(git_site):
+    """A check of a few pages reads only those: a changed page that is not UTF-8 is still
+    reported with its line, not a traceback, and the pages that did not change are not read."""
+    site, repo = git_site
+    site.plugins(*PLUGINS)
+    site.save_config()
+    # A page nobody changed that cannot be read either: not this check's business.
+    (site.docs / "old.md").write_bytes(b"# Old\n\nna\xefve\n")
+    repo.commit("Pages", date="2026-01-10T10:00:00+00:00", files={"docs/index.md": GOOD.format(title="Home")})
+    (site.docs / "latin1.md").write_bytes(b"---\nreviewed: 2026-11-01\n---\n# Latin\n\nCaf\xe9\n")
+    proc = site.docgates("check", "--changed-since", "HEAD", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    report = json.loads(proc.stdout)
+    assert [p["path"] for p in report["pages"]] == ["latin1.md"]
+    [finding] = report["pages"][0]["findings"]
+    assert finding["rule"] == "frontmatter/invalid" and "not valid UTF-8" in finding["message"]
+    assert finding["line"] == 6

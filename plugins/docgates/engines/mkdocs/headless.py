@@ -133,6 +133,8 @@ def run_headless(
             if file is None:
                 return None
             if src_uri not in session.inputs:
+                if not session.reads_every_page:
+                    session.guard_unreadable(file)
                 if file.page is None:
                     Page(None, file, config)
                 if render:

@@ -115,7 +115,10 @@ class BuildSession(GateRun):
             files.append(File.generated(config, STYLESHEET_URI, content=self._stylesheet()))
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.append(STYLESHEET_URI)
-        self._guard_unreadable(files)
+        if self.reads_every_page:
+            # A check of a few pages guards each as it reads it (``guard_unreadable``).
+            for file in files.documentation_pages():
+                self.guard_unreadable(file)
         self._raise_plugin_error(
             self.begin,
             Path(config.site_dir),
@@ -132,29 +135,27 @@ class BuildSession(GateRun):
             f"/* docgates: {name} */\n" + (ASSETS_DIR / name).read_text(encoding="utf-8") for name in names
         )
 
-    def _guard_unreadable(self, files: Files) -> None:
-        """Give MkDocs readable text for pages it would crash on (not UTF-8, a broken
+    def guard_unreadable(self, file: File) -> None:
+        """Give MkDocs readable text for a page it would crash on (not UTF-8, a broken
         symlink, no permission), so the build reports a finding instead of a traceback.
         (Not ``on_page_read_source``: MkDocs allows one such handler per site.)"""
-        for file in files.documentation_pages():
-            if not file.abs_src_path or file.src_uri in self.generated:
-                continue
-            raw = _read_raw(file)
-            if isinstance(raw, OSError):
-                # Said now: MkDocs forgets the file's path once it has content.
-                raw.strerror = _unreadable_message(Path(file.abs_src_path), raw)
-                text = ""
+        if not file.abs_src_path or file.src_uri in self.generated:
+            return
+        raw = _read_raw(file)
+        if isinstance(raw, OSError):
+            # Said now: MkDocs forgets the file's path once it has content.
+            raw.strerror = _unreadable_message(Path(file.abs_src_path), raw)
+            text = ""
+        else:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("utf-8", "replace").lstrip("\ufeff")
             else:
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    text = raw.decode("utf-8", "replace").lstrip("\ufeff")
-                else:
-                    if self.reads_every_page:
-                        self._raw[file.src_uri] = raw  # on_page_markdown's, so no second read
-                    continue
-            self._raw[file.src_uri] = raw  # what on_page_markdown reports on
-            file.content_string = text
+                self._raw[file.src_uri] = raw  # on_page_markdown's, so no second read
+                return
+        self._raw[file.src_uri] = raw  # what on_page_markdown reports on
+        file.content_string = text
 
     # -- pages --------------------------------------------------------------------------
     def on_page_markdown(self, page: Page) -> None:

@@ -55,10 +55,12 @@ def _page_input(path: str, text: str) -> PageInput:
     return PageInput(source=source, url=path[:-3] + "/", html=html)
 
 
-def _run_gate(tmp_path, pages: dict[str, str], kill_worker: bool = False, **options):
-    """The gate over rendered pages, in process (HTML from a tiny renderer: one <p> per line)."""
+def _run_gate(tmp_path, pages: dict[str, str], kill_worker: bool = False, complete: bool = True, **options):
+    """The gate over rendered pages, in process (HTML from a tiny renderer: one <p> per line);
+    ``complete=False`` runs it as a check of a few changed pages."""
     gate = ReadabilityGate({"cache": False, **options})
     site = _site_context(tmp_path)
+    site.complete = complete
     gate.begin(site)
     used_worker = killed = False
     for path, text in pages.items():
@@ -117,6 +119,45 @@ def test_answers_are_recorded_as_the_pages_go_by(tmp_path):
 def test_few_pages_are_scored_in_process(tmp_path):
     _, used = _run_gate(tmp_path, _pages(WORKER_AFTER - 1), worker=True)
     assert used is None
+
+
+@needs_two_cores
+def test_a_check_of_changed_pages_scores_them_in_a_worker_started_up_front(tmp_path):
+    """``docgates check --changed-since``: the few pages a writer changed are seldom in the
+    cache, so the worker starts with the run and loads the dictionary while they render."""
+    pages = _pages(2)
+    gate = ReadabilityGate({"cache": False})
+    site = _site_context(tmp_path / "check")
+    site.complete = False
+    gate.begin(site)
+    assert gate.workers is not None and gate.workers.worker is not None  # before any page
+    gate.finish(site)  # nothing to score: the worker goes
+    checked, used = _run_gate(tmp_path / "a", pages, complete=False)
+    assert used == len(pages)
+    in_process, _ = _run_gate(tmp_path / "b", pages, worker=False)
+    assert _readability(checked) == _readability(in_process)
+
+
+@needs_two_cores
+def test_a_worker_started_for_pages_whose_scores_were_cached_is_not_waited_for(tmp_path):
+    """Every changed page's score was in the cache: the worker was sent nothing, so the check
+    ends it at once rather than waiting for it to load the dictionary."""
+    pages = _pages(2)
+    site = _site_context(tmp_path)
+    site.cache_dir = tmp_path / "cache"
+    for complete in (True, False):
+        gate = ReadabilityGate({"cache": True})
+        site.complete = complete
+        gate.begin(site)
+        started = gate.workers.worker if gate.workers else None
+        process = started._process if started else None
+        for path, text in pages.items():
+            gate.check_rendered(_page_input(path, text), site.report.page(path), site)
+        gate.finish(site)
+    # Killed while loading (the dictionary takes far longer than two cache look-ups), not
+    # asked to finish and waited for.
+    assert process is not None and process.returncode == -signal.SIGKILL
+    assert gate.scored_in_worker == 0 and all(site.report.page(p).readability for p in pages)
 
 
 @needs_two_cores

@@ -199,6 +199,11 @@ class ReadabilityGate(Gate):
         if self.use_worker:
             self.workers = WorkerShare.of(site.shared, self.language)
             self.workers.hold()
+            if not site.complete:
+                # A check of the pages a writer just changed: their scores are seldom in the
+                # cache, and textstat's first score loads NLTK's dictionary (~1 s). Started
+                # now, the worker loads it while the pages are read and rendered.
+                self.sending = self.workers.start()
 
     def check_rendered(self, page: PageInput, report: PageReport, site: SiteContext) -> None:
         self._record_answered(site)

@@ -144,6 +144,10 @@ class ScoringWorker:
         if self._process is None:
             return
         self.end_input()
+        if self._next_id == 0:
+            # Started ahead of need and sent nothing (every score was cached): its loading
+            # of the dictionary is not worth waiting for.
+            self._process.kill()
         self._writer.join()
         self._reader.join()
         if self._process.stdout is not None:
@@ -188,6 +192,11 @@ class WorkerShare:
         self.holders = max(self.holders - 1, 0)
         if self.holders == 0 and self.worker is not None:
             self.worker.end_input()
+
+    def start(self) -> bool:
+        """Start the worker ahead of the first page, so it loads the dictionary meanwhile;
+        False when no worker can run."""
+        return self._started() is not None
 
     def submit(self, html: str, body: str, body_line: int, min_words: int) -> Future | None:
         worker = self._started()

@@ -269,3 +269,24 @@ def test_a_changed_page_mkdocs_cannot_read_is_a_finding_in_the_check(git_site):
     [finding] = report["pages"][0]["findings"]
     assert finding["rule"] == "frontmatter/invalid" and "not valid UTF-8" in finding["message"]
     assert finding["line"] == 6
+
+
+def test_a_check_that_reads_a_linked_page_late_scores_and_reports_the_changed_page(git_site):
+    """The links gate reads an unchanged page at the end of the check, to see the anchor a
+    changed page links to; by then the readability gate has let its worker go."""
+    site, repo = git_site
+    site.plugins("docgates/readability", "docgates/links")
+    site.save_config()
+    prose = "We write short sentences. Each one says a single thing. Readers like that. " * 20
+    repo.commit("Pages", date="2026-01-10T10:00:00+00:00", files={
+        "docs/index.md": f"# Home\n\n{prose}\n",
+        "docs/other.md": f"# Other\n\n## Install\n\n{prose}\n",
+    })
+    (site.docs / "index.md").write_text(f"# Home\n\n{prose}\n\nSee [install](other.md#install) and [nothing](other.md#nothing).\n")
+    proc = site.docgates("check", "--changed-since", "HEAD", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    [page] = report["pages"]
+    assert page["path"] == "index.md"
+    assert page["readability"]["words"] > 200 and page["readability"]["flesch_reading_ease"] > 60
+    assert [(f["rule"], f["line"]) for f in page["findings"]] == [("links/anchor", 5)]

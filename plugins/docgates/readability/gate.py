@@ -298,6 +298,9 @@ class ReadabilityGate(Gate):
             # rows here: the two never add up.
             self.workers.close()
             self.workers = None
+            # A page read after this (a link target 'docgates check' reads late, not reported)
+            # has no worker to go to.
+            self.sending = False
         while self.pending:
             self._record_pending(self.pending.popleft(), site)
         if self.scored_in_worker:

@@ -8,6 +8,8 @@ build the corpus itself. The floor also has Zensical's link check off, as docgat
 It does not have docgates' own Markdown extension (``engines/zensical/probe.py``, which marks
 each page's body and links for the rendered checks): that is part of what docgates costs.
 Neither run gets ``-d``: each Zensical build empties its own site folder inside its time.
+The floor lives in a folder of its own: Zensical keeps its cache beside the config file, and
+two projects sharing one ``.cache`` evict each other's pages, so neither build was warm.
 """
 
 from __future__ import annotations
@@ -31,18 +33,19 @@ def run_zensical(tmp: Path, spec: CorpusSpec, runs: int, env: dict[str, str], lo
     build = [py, "-m", "docgates", "build", "--engine", "zensical", "-f", write_config(root, "all", docgates_plugins())]
     # Untimed: a first build stages the docs, which the floor builds from its own copy.
     measure(build, root, env)
-    shutil.copytree(root / STAGED_DOCS, root / "zensical-docs")
-    floor_config = write_config(
-        root, "zensical-floor", [], docs_dir="zensical-docs", site_dir="site-zensical-floor",
+    floor_root = tmp / "zensical-floor"
+    shutil.copytree(root / STAGED_DOCS, floor_root / "zensical-docs")
+    floor_config = floor_root / write_config(
+        floor_root, "zensical-floor", [], docs_dir="zensical-docs", site_dir="site-zensical-floor",
         exclude_docs="!/templates/\n", validation=NO_LINK_VALIDATION,
     )
-    cache = root / ".cache"
 
     def clear_cache() -> None:
-        # Zensical's cache and docgates' both live here: each pair then starts cold.
-        shutil.rmtree(cache, ignore_errors=True)
+        # Zensical's caches and docgates' live here: each pair then starts cold.
+        for folder in (root, floor_root):
+            shutil.rmtree(folder / ".cache", ignore_errors=True)
 
-    floor = Task("bare zensical build", [py, "-m", "zensical", "build", "-f", floor_config], floor=None)
+    floor = Task("bare zensical build", [py, "-m", "zensical", "build", "-f", str(floor_config)], floor=None)
     tasks = [
         Task("docgates build --engine zensical, cold cache", build, before=clear_cache),
         # Right after the cold pair: Zensical's cache and docgates' are warm for both builds.

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, base_env
-from docgates.engines.zensical.built_page import read_built_page
+from docgates.engines.zensical.built_page import BuiltPages, read_built_page
 from docgates.engines.zensical.probe import CONTENT_END, CONTENT_START, WRITTEN_ATTRIBUTE
 from .test_engines import PROSE, docgates, make_project, needs, page, report
 
@@ -110,6 +110,33 @@ def test_reading_a_built_page_takes_out_the_marks_and_keeps_the_rest():
     # MkDocs' title from a render: the h1's text without its permalink, references as written.
     assert built.title == "A &amp; B"
     assert built.heading_ids == ["a"]
+
+
+def test_a_page_read_again_from_the_cache_is_the_page_walked(tmp_path):
+    """A rebuild in which Zensical served its pages from its cache: the marks come from
+    docgates' cache, keyed by the page from its content area on, and say what a walk says."""
+    body = (
+        f'{CONTENT_START}<h1 id="a">A &amp; B</h1>\n'
+        f'<p>See <a {WRITTEN_ATTRIBUTE}="b.md#x" href="../b/#x">b</a>.</p>{CONTENT_END}'
+    )
+    frame = '<html><body><nav>{}</nav><article class="md-content__inner md-typeset">\n{}\n</article></body></html>'
+    cache = tmp_path / "pages.sqlite"
+    first = BuiltPages(cache)
+    walked = first.read(frame.format("one nav", body))
+    first.close()
+    again = BuiltPages(cache)
+    # The navigation differs (another page's build), the content area does not: offsets move.
+    page = frame.format("a longer navigation bar", body)
+    cached = again.read(page)
+    assert again._cache.hits == 1
+    assert walked.content == cached.content and walked.pairs == cached.pairs == [("b.md#x", "../b/#x")]
+    assert cached.title == "A &amp; B" and cached.heading_ids == ["a"]
+    assert cached == read_built_page(page)
+    assert cached.edits.apply(page, "<i>H</i>") == read_built_page(page).edits.apply(page, "<i>H</i>")
+    # Another content area is walked, not taken from the cache.
+    other = page.replace("A &amp; B", "C")
+    assert again.read(other).title == "C"
+    again.close()
 
 
 def test_a_page_without_a_rendered_body_reads_as_none():

@@ -30,7 +30,7 @@ from docgates.engines import BuildRequest, EngineError
 from docgates.engines.mkdocs.headless import HeadlessRun, ProjectError, finish_headless, run_headless
 from docgates.engines.mkdocs.session import STYLESHEET_URI
 from docgates.engines.zensical import inject
-from docgates.engines.zensical.built_page import Edits, read_built_page
+from docgates.engines.zensical.built_page import BuiltPages, Edits, read_built_page
 from docgates.engines.zensical.probe import VERSION as PROBE_VERSION
 from docgates.engines.zensical.stage import (
     META_FILE,
@@ -112,27 +112,39 @@ def _read_pages(site_dir: Path, run: HeadlessRun) -> dict[str, Edits]:
     what to change in each page (its marks out, its header in), done once the headers are
     known, so each page is written once."""
     session = run.session
-    assert run.files is not None
     links = next((g for g in session.gates if isinstance(g, LinksGate)), None)
     edits: dict[str, Edits] = {}
-    for path, view in session.views.items():
-        page_file = _output_file(site_dir, view.report.url)
-        file = run.files.get_file_from_path(path)
-        try:
-            text = page_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            _say_not_rendered(path, f"Zensical wrote no page at {_shown(page_file, site_dir)} ({exc.__class__.__name__})")
-            continue
-        built = read_built_page(text)
-        edits[path] = built.edits
-        if built.content is None or file is None or file.page is None:
-            _say_not_rendered(path, f"{_shown(page_file, site_dir)} has no page body from Zensical's Markdown rendering")
-            continue
-        if links is not None:
-            # As the MkDocs adapter records them: the link as written, as the engine wrote it.
-            links.originals[path] = built.pairs
-        _call(lambda: run.rendered(file.page, built.content, built.title, built.heading_ids))
+    cache_dir = session.site.cache_dir if session.site is not None else None
+    built_pages = BuiltPages(cache_dir / "zensical-pages.sqlite" if cache_dir is not None else None)
+    try:
+        for path, view in session.views.items():
+            _read_page(site_dir, run, path, view, built_pages, links, edits)
+    finally:
+        built_pages.close()
     return edits
+
+
+def _read_page(
+    site_dir: Path, run: HeadlessRun, path: str, view, built_pages: BuiltPages, links: LinksGate | None,
+    edits: dict[str, Edits],
+) -> None:
+    assert run.files is not None
+    page_file = _output_file(site_dir, view.report.url)
+    file = run.files.get_file_from_path(path)
+    try:
+        text = page_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _say_not_rendered(path, f"Zensical wrote no page at {_shown(page_file, site_dir)} ({exc.__class__.__name__})")
+        return
+    built = built_pages.read(text)
+    edits[path] = built.edits
+    if built.content is None or file is None or file.page is None:
+        _say_not_rendered(path, f"{_shown(page_file, site_dir)} has no page body from Zensical's Markdown rendering")
+        return
+    if links is not None:
+        # As the MkDocs adapter records them: the link as written, as the engine wrote it.
+        links.originals[path] = built.pairs
+    _call(lambda: run.rendered(file.page, built.content, built.title, built.heading_ids))
 
 
 def _say_not_rendered(path: str, why: str) -> None:

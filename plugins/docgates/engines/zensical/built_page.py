@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from docgates.core.content_cache import ContentCache, code_digest, content_key
 from docgates.engines.zensical.inject import ArticleWalker, walk_content
 from docgates.engines.zensical.probe import CONTENT_END, CONTENT_START, WRITTEN_ATTRIBUTE
 from docgates.links.scan import URL_ATTRIBUTES
@@ -161,21 +163,106 @@ class _Walker(ArticleWalker):
 
 def read_built_page(page: str) -> BuiltPage:
     """What docgates needs from one page Zensical wrote (see the module's docstring)."""
-    found = walk_content(page, _Walker)
+    base = page.find("<article")
+    return built_from(page, base, find_marks(page[base:]) if base != -1 else None)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the walk found, by offset into the page from its first ``<article``: values that
+    depend on that text alone, so they can be kept by its content (``BuiltPages``)."""
+
+    cuts: tuple[tuple[int, int], ...]
+    header_at: int | None
+    # (start, end) of the page body between the marks; None when Zensical wrote none.
+    body: tuple[int, int] | None
+    pairs: tuple[tuple[str, str], ...]
+    title: str | None
+    heading_ids: tuple[str, ...]
+
+    def to_json(self) -> list:
+        return [self.cuts, self.header_at, self.body, self.pairs, self.title, self.heading_ids]
+
+    @classmethod
+    def from_json(cls, value: list) -> "Marks":
+        cuts, header_at, body, pairs, title, ids = value
+        return cls(
+            tuple((a, b) for a, b in cuts), header_at, tuple(body) if body else None,
+            tuple((w, r) for w, r in pairs), title, tuple(ids),
+        )
+
+
+def find_marks(text: str) -> Marks | None:
+    """The marks of ``text`` (a page from its first ``<article`` on); None without a content area."""
+    found = walk_content(text, _Walker)
     if found is None:
-        return BuiltPage()
+        return None
     start, walker = found
     cuts = tuple(sorted((start + a, start + b) for a, b in walker.cuts))
     header = walker.h1_end if walker.h1_end is not None else walker.article_open
-    built = BuiltPage(
-        edits=Edits(cuts, None if header is None else start + header),
-        pairs=walker.pairs,
-        heading_ids=walker.heading_ids,
-    )
+    body = title = None
     if walker.content_start is not None and walker.content_end is not None:
-        begin, end = walker.content_start, walker.content_end
-        inside = Edits(tuple(sorted((a - begin, b - begin) for a, b in walker.cuts if begin <= a and b <= end)))
-        built.content = inside.apply(walker.text[begin:end])
+        body = (start + walker.content_start, start + walker.content_end)
         if walker.title_parts is not None:
-            built.title = " ".join("".join(walker.title_parts).split())
+            title = " ".join("".join(walker.title_parts).split())
+    return Marks(
+        cuts=cuts,
+        header_at=None if header is None else start + header,
+        body=body,
+        pairs=tuple(walker.pairs),
+        title=title,
+        heading_ids=tuple(walker.heading_ids),
+    )
+
+
+def built_from(page: str, base: int, marks: Marks | None) -> BuiltPage:
+    """The ``BuiltPage`` of ``page`` whose marks, from offset ``base`` on, are ``marks``."""
+    if marks is None:
+        return BuiltPage()
+    built = BuiltPage(
+        edits=Edits(
+            tuple((base + a, base + b) for a, b in marks.cuts),
+            None if marks.header_at is None else base + marks.header_at,
+        ),
+        pairs=list(marks.pairs),
+        heading_ids=list(marks.heading_ids),
+    )
+    if marks.body is not None:
+        begin, end = marks.body
+        inside = Edits(tuple((a - begin, b - begin) for a, b in marks.cuts if begin <= a and b <= end))
+        built.content = inside.apply(page[base + begin : base + end])
+        built.title = marks.title
     return built
+
+
+class BuiltPages:
+    """``read_built_page`` with the marks kept by the text they were found in: a page that
+    Zensical served from its own cache is the HTML of the last build, and is not walked again
+    (the walk is most of what reading 2,000 pages costs). ``close`` saves what was added."""
+
+    def __init__(self, path: Path | None) -> None:
+        version = code_digest("engines/zensical/built_page.py", "engines/zensical/inject.py", "engines/zensical/probe.py")
+        self._cache = ContentCache(path, version, read_ahead=True)
+
+    def read(self, page: str) -> BuiltPage:
+        base = page.find("<article")
+        if base == -1:
+            return BuiltPage()
+        text = page[base:]
+        key = content_key(text)
+        cached = self._cache.get(key)
+        marks = None
+        if cached is not None:
+            try:
+                marks = Marks.from_json(cached)
+            except (TypeError, ValueError):
+                self._cache.miss(key)  # an entry of another shape: walk the page again
+        if marks is None:
+            marks = find_marks(text)
+            if marks is not None:
+                self._cache.put(key, marks.to_json())
+        return built_from(page, base, marks)
+
+    def close(self) -> None:
+        self._cache.save()
+        self._cache.close()

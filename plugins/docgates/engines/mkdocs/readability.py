@@ -52,7 +52,8 @@ class ReadabilityConfig(GateConfig):
 
     worker = c.Type(bool, default=True)
     """Score in a second process while MkDocs renders, when 16 or more pages need scoring and
-    the machine has a spare core (scores are the same either way)."""
+    the machine has a spare core; ``docgates check --changed-since`` starts it with the check
+    (scores are the same either way)."""
 
 
 class ReadabilityPlugin(GatePlugin[ReadabilityConfig]):

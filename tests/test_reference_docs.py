@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,20 @@ def test_reference_pages_link_only_to_existing_docs(path):
         resolved = (REFERENCE / target).resolve()
         relative = resolved.relative_to(docs.resolve()).as_posix()
         assert resolved.is_file() or relative in generated, f"{path}: link to {target} leads nowhere"
+
+
+def test_a_command_imports_only_its_own_module():
+    """``docgates check`` parses its arguments without importing the other commands (the
+    crawl's HTTP server and LinkChecker glue, the org database), which cost it a tenth of a
+    changed-pages check; each command still parses its own flags."""
+    probe = (
+        "import sys\n"
+        "from docgates.cli.main import build_parser\n"
+        "args = build_parser('check').parse_args(['check', '--changed-since', 'main'])\n"
+        "print(args.changed_since, sorted(m for m in sys.modules if m.startswith('docgates.cli.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("main ")
+    assert "'docgates.cli.check'" in out
+    for other in ("linkcheck", "org", "review", "serve", "build"):
+        assert f"'docgates.cli.{other}'" not in out

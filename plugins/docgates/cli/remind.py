@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from docgates.cli.main import UsageError
-from docgates.cli.stale import OwnerGroup, due_digest, group_by_owner
+from docgates.cli.stale import due_digest
+from docgates.freshness.digest import OwnerGroup, group_by_owner
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,13 +13,11 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from docgates.core import outputs
 from docgates.cli.main import UsageError
-
-NO_OWNER = "(no owner)"
-
+from docgates.freshness.digest import NO_OWNER, DuePage, OwnerGroup, group_by_owner, group_by_owners, owner_key
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", "--config-file", help="path of mkdocs.yml (default: ./mkdocs.yml)")
@@ -33,48 +31,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--limit", type=int, metavar="N",
         help="at most N pages per owner group, most overdue first (the rest are counted)",
     )
-
-
-@dataclass
-class DuePage:
-    path: str
-    file: str
-    url: str
-    title: str
-    owners: list[str]
-    due: str
-    days_overdue: int
-    freshness_date: str | None
-    source: str | None
-    review_every: str | None
-    command: str
-    # {"date", "commits", "paths"} when the code the page documents changed after its review.
-    code_changed: dict[str, Any] | None = None
-    # Due within the window; False for a page listed only because it is behind its code.
-    due_soon: bool = True
-
-    @property
-    def status(self) -> str:
-        if self.days_overdue > 0:
-            return "stale"
-        return "due-soon" if self.due_soon else "behind-code"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path, "file": self.file, "url": self.url, "title": self.title,
-            "owners": self.owners, "status": self.status, "due": self.due,
-            "days_overdue": self.days_overdue, "freshness_date": self.freshness_date,
-            "source": self.source, "review_every": self.review_every, "command": self.command,
-            "code_changed": self.code_changed,
-        }
-
-
-@dataclass
-class OwnerGroup:
-    owner: str
-    pages: list[DuePage] = field(default_factory=list)
-    # Pages left out by --limit.
-    more: int = 0
 
 
 @dataclass
@@ -95,8 +51,8 @@ class Digest:
         """The pages one of ``owners`` owns ('@' optional, any case); all pages for None."""
         if not owners:
             return list(self.pages)
-        wanted = {_norm(o) for o in owners}
-        return [p for p in self.pages if wanted & {_norm(o) for o in (p.owners or [NO_OWNER])}]
+        wanted = {owner_key(o) for o in owners}
+        return [p for p in self.pages if wanted & {owner_key(o) for o in (p.owners or [NO_OWNER])}]
 
 
 def due_digest(config_file: str | None, within: int | None = None) -> Digest:
@@ -138,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit: expected a number of pages, 1 or more")
     digest = due_digest(args.config_file, args.within)
     pages = digest.of_owners(args.owner)
-    only = {_norm(o) for o in args.owner} if args.owner else None
+    only = {owner_key(o) for o in args.owner} if args.owner else None
     for message in digest.warnings:
         print(f"docgates stale: warning: {outputs.terminal_text(message)}", file=sys.stderr)
     today, within = digest.today, digest.within
@@ -189,42 +145,6 @@ def _due_pages(gate: Any, report: Any, within: int, site_url: str) -> list[DuePa
             due_soon=due_soon,
         ))
     return pages
-
-
-def group_by_owner(pages: list[DuePage], only: set[str] | None = None, limit: int | None = None) -> list[OwnerGroup]:
-    """One group per owner (a page with two owners is in both), most overdue page first;
-    groups ordered by their most overdue page, then by name. ``limit``: pages per group."""
-    groups: dict[str, OwnerGroup] = {}
-    for page in pages:
-        for owner in page.owners or [NO_OWNER]:
-            if only is not None and _norm(owner) not in only:
-                continue
-            groups.setdefault(owner, OwnerGroup(owner)).pages.append(page)
-    return _ordered(groups.values(), limit)
-
-
-def group_by_owners(pages: list[DuePage], limit: int | None = None) -> list[OwnerGroup]:
-    """Each page once: pages grouped by their whole set of owners, so a co-owned page is listed
-    once under "@a and @b" rather than under each owner. ``limit``: pages per group."""
-    groups: dict[tuple[str, ...], OwnerGroup] = {}
-    for page in pages:
-        owners = tuple(dict.fromkeys(page.owners)) or (NO_OWNER,)
-        name = owners[0] if len(owners) == 1 else ", ".join(owners[:-1]) + " and " + owners[-1]
-        groups.setdefault(owners, OwnerGroup(name)).pages.append(page)
-    return _ordered(groups.values(), limit)
-
-
-def _ordered(groups: Iterable[OwnerGroup], limit: int | None) -> list[OwnerGroup]:
-    for group in groups:
-        group.pages.sort(key=lambda p: (-p.days_overdue, p.path))
-        if limit is not None and len(group.pages) > limit:
-            group.more = len(group.pages) - limit
-            del group.pages[limit:]
-    return sorted(groups, key=lambda g: (-g.pages[0].days_overdue, g.owner == NO_OWNER, g.owner.casefold()))
-
-
-def _norm(owner: str) -> str:
-    return owner.strip().lstrip("@").casefold()
 
 
 def when(page: DuePage) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from docgates.cli.stale import NO_OWNER, DuePage, OwnerGroup
+from docgates.freshness.digest import NO_OWNER, DuePage, OwnerGroup
 from docgates.core import outputs
 
 MARKER_PREFIX = "docgates-remind"

@@ -73,7 +73,7 @@ def report_from_dict(data: Any, untrusted: bool = False) -> QualityReport:
         raise ValueError("expected an object with a 'pages' list")
     today = _date(data.get("today"), untrusted) or _date(data.get("generated"), untrusted)
     if today is None and not untrusted:
-        today = dt.date.fromisoformat(str(data.get("today") or data.get("generated")))
+        raise ValueError("no 'today' date")
     report = QualityReport(today=today or dt.date.min)
     site = dict(_mapping(data.get("site", {}), "site", untrusted))
     for entry in _list(site.pop("findings", []), "site findings", untrusted):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+
 from docgates.core.report_file import ReportFileError, read_report
 from docgates.engines import BuildRequest
 
